@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` needs nothing but Node; `integration` gets the real servers from global setups
+// (one Temporal dev server, one PostgreSQL for the whole run; a task queue per test file).
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/domain/**/*.test.ts', 'test/kling/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/replay/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/setup/temporal.ts'],
+          // Bundling workflow code and waiting on real servers needs more than vitest's 5 s default.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
