@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/domain/**/*.test.ts', 'test/kling/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/replay/**/*.test.ts'],
+          include: [
+            'test/domain/**/*.test.ts',
+            'test/kling/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/temporal/**/*.test.ts',
+            'test/replay/**/*.test.ts',
+          ],
           testTimeout: 30_000,
         },
       },
