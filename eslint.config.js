@@ -10,10 +10,16 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
-      'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true } }],
+      'no-restricted-exports': [
+        'error',
+        { restrictDefaultExports: { direct: true, named: true, defaultFrom: true } },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -25,8 +31,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
-            { group: ['node:*', '../store/*', '../kling/*'], message: 'Workflow code must stay deterministic and free of I/O.' },
+            {
+              group: ['../activities/*', '../activities'],
+              allowTypeImports: true,
+              message: 'Workflows import activities as types only.',
+            },
+            {
+              group: ['node:*', '../store/*', '../kling/*'],
+              message: 'Workflow code must stay deterministic and free of I/O.',
+            },
           ],
         },
       ],

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** Kling endpoint families (kling-api.md, "Endpoints"). A task can only be queried on the family that created it. */
-export const KlingFamily = z.enum(['text2video', 'image2video', 'multi-image2video', 'omni-video', 'video-extend']);
+export const KlingFamily = z.enum([
+  'text2video',
+  'image2video',
+  'multi-image2video',
+  'omni-video',
+  'video-extend',
+]);
 export type KlingFamily = z.infer<typeof KlingFamily>;
 
 /** The create / query path of each family. */

@@ -16,4 +16,6 @@ export const InputType = z.enum(['text', 'image', 'multi-image', 'video', 'chise
 export type InputType = z.infer<typeof InputType>;
 
 /** A decimal amount written as a string, e.g. `"0.12"`: money never travels as a float. */
-export const DecimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal number as a string, e.g. "0.12"');
+export const DecimalString = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/, 'expected a decimal number as a string, e.g. "0.12"');

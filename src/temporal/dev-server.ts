@@ -66,7 +66,11 @@ async function findOnPath(name: string, searchPath: readonly string[]): Promise<
   return undefined;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -81,7 +85,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
  * Builds the Temporal CLI with Go into the cache. Builds into a temporary folder and renames it into place,
  * so two processes building at once never leave a half-written binary behind.
  */
-export async function buildCli(config: TemporalConfig, goBinary: string, log: (line: string) => void): Promise<string> {
+export async function buildCli(
+  config: TemporalConfig,
+  goBinary: string,
+  log: (line: string) => void,
+): Promise<string> {
   const target = cachedCliPath(config);
   await mkdir(config.cacheDir, { recursive: true });
   const scratch = await mkdtemp(join(config.cacheDir, 'build-'));
@@ -98,7 +106,9 @@ export async function buildCli(config: TemporalConfig, goBinary: string, log: (l
   });
   if (code !== 0) {
     await rm(scratch, { recursive: true, force: true });
-    throw new TemporalUnavailableError(`Building the Temporal CLI failed (go exit ${code}):\n${output.trim()}`);
+    throw new TemporalUnavailableError(
+      `Building the Temporal CLI failed (go exit ${code}):\n${output.trim()}`,
+    );
   }
   await mkdir(join(target, '..'), { recursive: true });
   await rename(join(scratch, 'temporal'), target);
@@ -160,7 +170,8 @@ export async function obtainTemporalServer(
   }
   const cli = await resolveCli(config, log);
   const source: ServerSource = cli?.source ?? 'download';
-  if (source === 'download' && options.allowDownload === false) throw unavailable(new Error('download disabled'));
+  if (source === 'download' && options.allowDownload === false)
+    throw unavailable(new Error('download disabled'));
   if (source === 'download') log('No Temporal CLI here and no Go to build one: trying the SDK download…');
   let env: TestWorkflowEnvironment;
   try {

@@ -1,7 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { echo } from '../support/echo-workflow.js';
 import { klingModelKey, klingTaskIdKey } from '../../src/temporal/search-attributes.js';
-import { connectTemporal, type TemporalTestContext, withWorker, workflowBundle } from '../support/temporal.js';
+import {
+  connectTemporal,
+  type TemporalTestContext,
+  withWorker,
+  workflowBundle,
+} from '../support/temporal.js';
 
 const workflowsPath = fileURLToPath(new URL('../support/echo-workflow.ts', import.meta.url));
 
@@ -19,7 +25,12 @@ describe('the shared Temporal dev server', () => {
         workflowBundle: await workflowBundle(workflowsPath),
         activities: { shout: (text: string) => Promise.resolve(text.toUpperCase()) },
       },
-      () => ctx.client.workflow.execute('echo', { taskQueue: ctx.taskQueue, workflowId: `echo-${ctx.taskQueue}`, args: ['hello'] }),
+      () =>
+        ctx.client.workflow.execute<typeof echo>('echo', {
+          taskQueue: ctx.taskQueue,
+          workflowId: `echo-${ctx.taskQueue}`,
+          args: ['hello'],
+        }),
     );
     expect(result).toBe('HELLO!');
   });
@@ -33,7 +44,7 @@ describe('the shared Temporal dev server', () => {
         activities: { shout: (text: string) => Promise.resolve(text) },
       },
       () =>
-        ctx.client.workflow.execute('echo', {
+        ctx.client.workflow.execute<typeof echo>('echo', {
           taskQueue: ctx.taskQueue,
           workflowId,
           args: ['x'],

@@ -22,7 +22,14 @@ async function executable(path: string, body: string): Promise<string> {
 }
 
 function config(overrides: Partial<TemporalConfig>): TemporalConfig {
-  return { address: undefined, namespace: 'default', cliPath: undefined, searchPath: [], cacheDir: '/nonexistent', ...overrides };
+  return {
+    address: undefined,
+    namespace: 'default',
+    cliPath: undefined,
+    searchPath: [],
+    cacheDir: '/nonexistent',
+    ...overrides,
+  };
 }
 
 const silent = () => undefined;
@@ -32,7 +39,11 @@ describe('Temporal server resolution', () => {
     const server = await obtainTemporalServer(
       loadConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_NAMESPACE: 'video' }).temporal,
     );
-    expect(server).toMatchObject({ address: 'temporal.internal:7233', namespace: 'video', source: 'address' });
+    expect(server).toMatchObject({
+      address: 'temporal.internal:7233',
+      namespace: 'video',
+      source: 'address',
+    });
     await server.stop();
   });
 
@@ -46,7 +57,9 @@ describe('Temporal server resolution', () => {
 
   it('rejects a TEMPORAL_CLI_PATH that is not executable, naming the variable', async () => {
     const dir = await tempDir();
-    await expect(resolveCli(config({ cliPath: join(dir, 'missing') }), silent)).rejects.toThrow(/TEMPORAL_CLI_PATH=/);
+    await expect(resolveCli(config({ cliPath: join(dir, 'missing') }), silent)).rejects.toThrow(
+      /TEMPORAL_CLI_PATH=/,
+    );
   });
 
   it('finds `temporal` on PATH before the cache', async () => {
@@ -54,7 +67,9 @@ describe('Temporal server resolution', () => {
     const onPath = await executable(join(dir, 'bin', 'temporal'), 'exit 0');
     const cacheDir = join(dir, 'cache');
     await executable(cachedCliPath(config({ cacheDir })), 'exit 0');
-    expect(await resolveCli(config({ searchPath: [join(dir, 'empty'), join(dir, 'bin')], cacheDir }), silent)).toEqual({
+    expect(
+      await resolveCli(config({ searchPath: [join(dir, 'empty'), join(dir, 'bin')], cacheDir }), silent),
+    ).toEqual({
       path: onPath,
       source: 'path',
     });
@@ -85,9 +100,9 @@ describe('Temporal server resolution', () => {
   it('reports a failed Go build with its output', async () => {
     const dir = await tempDir();
     await executable(join(dir, 'bin', 'go'), 'echo "module lookup disabled" >&2; exit 1');
-    await expect(resolveCli(config({ searchPath: [join(dir, 'bin')], cacheDir: join(dir, 'cache') }), silent)).rejects.toThrow(
-      /go exit 1[\s\S]*module lookup disabled/,
-    );
+    await expect(
+      resolveCli(config({ searchPath: [join(dir, 'bin')], cacheDir: join(dir, 'cache') }), silent),
+    ).rejects.toThrow(/go exit 1[\s\S]*module lookup disabled/);
   });
 
   it('fails fast with instructions when no server can be had', async () => {
