@@ -21,9 +21,19 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'store',
+          include: ['test/store/**/*.test.ts'],
+          globalSetup: ['test/setup/postgres.ts'],
+          // Opening PGlite (WASM) and starting a throwaway PostgreSQL take seconds each.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/setup/temporal.ts'],
+          globalSetup: ['test/setup/temporal.ts', 'test/setup/postgres.ts'],
           // Bundling workflow code and waiting on real servers needs more than vitest's 5 s default.
           testTimeout: 120_000,
           hookTimeout: 120_000,

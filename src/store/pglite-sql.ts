@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Row, Sql, SqlQuery } from './sql.js';
+import type { Row, Sql } from './sql.js';
 
 const MEMORY = 'memory://';
 
@@ -25,5 +25,3 @@ async function run(db: Pick<PGlite, 'query'>, text: string, params?: readonly un
   const result = await db.query<Row>(text, params ? [...params] : undefined);
   return result.rows;
 }
-
-export type { SqlQuery };

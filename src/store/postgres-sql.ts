@@ -11,18 +11,23 @@ export function openPostgresSql(connectionString: string): Sql {
     query: async (text, params) => (await pool.query<Row>(text, params ? [...params] : undefined)).rows,
     transaction: async (work) => {
       const client = await pool.connect();
+      let broken = false;
       try {
         await client.query('BEGIN');
         const result = await work({
-          query: async (text, params) => (await client.query<Row>(text, params ? [...params] : undefined)).rows,
+          query: async (text, params) =>
+            (await client.query<Row>(text, params ? [...params] : undefined)).rows,
         });
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A connection that cannot even roll back is not returned to the pool.
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: () => pool.end(),

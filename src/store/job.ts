@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { Quote } from '../domain/bill-line.js';
+import { KlingFamily } from '../domain/family.js';
+
+/** Where a job stands. `accepted` and `submitted` are open; every other status is final. */
+export const JobStatus = z.enum([
+  'accepted',
+  'submitted',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'rejected',
+]);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/** One output video as Kling reported it; `duration` stays Kling's string (e.g. `"5.04"`) and never prices anything. */
+export const JobVideo = z.object({ id: z.string(), url: z.string(), duration: z.string() });
+export type JobVideo = z.infer<typeof JobVideo>;
+
+/**
+ * A job row. The envelope and the rate-card snapshot are kept as the JSON they were stored as: their schemas live
+ * in src/domain and the caller parses them there, so the store holds no second copy of either shape.
+ */
+export const Job = z.object({
+  jobId: z.string(),
+  model: z.string(),
+  status: JobStatus,
+  envelope: z.unknown(),
+  rateCard: z.unknown(),
+  rateCardSha256: z.string(),
+  /** The price quoted at acceptance, which is the price charged. */
+  quote: Quote,
+  klingTaskId: z.string().nullable(),
+  klingFamily: KlingFamily.nullable(),
+  /** The last task status Kling reported (`submitted`, `processing`, `succeed`, `failed`). */
+  klingStatus: z.string().nullable(),
+  outputs: z.array(JobVideo).nullable(),
+  failure: z.object({ type: z.string(), reason: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Job = z.infer<typeof Job>;
+
+export interface NewJob {
+  jobId: string;
+  model: string;
+  envelope: unknown;
+  rateCard: unknown;
+  quote: Quote;
+}
+
+export interface Submission {
+  klingTaskId: string;
+  family: KlingFamily;
+}
+
+export type JobFinish =
+  | { outcome: 'succeeded'; outputs: JobVideo[] }
+  | { outcome: 'failed' | 'timed_out' | 'cancelled' | 'rejected'; failureType: string; reason: string };

@@ -1,0 +1,94 @@
+import type { Sql } from './sql.js';
+
+/**
+ * The schema, as numbered steps. A step is never edited once committed: a database that applied it keeps it,
+ * so a change is a new step. Each statement is separate because PGlite's parameterized protocol runs one at a time.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'jobs and bill lines',
+    statements: [
+      `CREATE TABLE jobs (
+        job_id text PRIMARY KEY,
+        -- Insertion order for listings: PGlite's clock ticks in milliseconds, so created_at alone can tie.
+        seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        model text NOT NULL,
+        status text NOT NULL,
+        envelope jsonb NOT NULL,
+        rate_card jsonb NOT NULL,
+        rate_card_sha256 text NOT NULL,
+        quote jsonb NOT NULL,
+        kling_task_id text,
+        kling_family text,
+        kling_status text,
+        outputs jsonb,
+        failure_type text,
+        failure_reason text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE TABLE bill_lines (
+        job_id text PRIMARY KEY REFERENCES jobs (job_id),
+        kling_task_id text NOT NULL,
+        model text NOT NULL,
+        mode text NOT NULL,
+        input_type text NOT NULL,
+        requested_seconds text NOT NULL,
+        billed_seconds integer NOT NULL,
+        requested_resolution text NOT NULL,
+        billed_resolution text NOT NULL,
+        factors jsonb NOT NULL,
+        raw_cost_usd text NOT NULL,
+        cost_usd text NOT NULL,
+        amount_cents integer NOT NULL,
+        clamped text,
+        rounding text NOT NULL,
+        currency text NOT NULL,
+        rate_card_version text NOT NULL,
+        rate_card_sha256 text NOT NULL,
+        audio boolean NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+    ],
+  },
+];
+
+// Arbitrary, fixed: every process migrating this schema must agree on it.
+const MIGRATION_LOCK_KEY = 5_871_402_334;
+
+/**
+ * Applies the missing steps in order, in one transaction that holds an advisory lock, so two workers starting
+ * against the same PostgreSQL at once apply each step exactly once. Returns the versions applied now.
+ */
+export async function migrate(sql: Sql): Promise<number[]> {
+  return sql.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    );
+    const rows = await tx.query('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((row) => Number(row.version)));
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      for (const statement of migration.statements) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,126 @@
+import { BillLine } from '../domain/bill-line.js';
+import { Job } from './job.js';
+import type { Row } from './sql.js';
+
+// Timestamps leave the database as ISO-8601 text in UTC with milliseconds (what Date#toISOString writes), so
+// both drivers return the same string instead of their own Date parsing.
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export const JOB_COLUMNS = [
+  'job_id',
+  'model',
+  'status',
+  'envelope',
+  'rate_card',
+  'rate_card_sha256',
+  'quote',
+  'kling_task_id',
+  'kling_family',
+  'kling_status',
+  'outputs',
+  'failure_type',
+  'failure_reason',
+  `${iso('created_at')} AS created_at`,
+  `${iso('updated_at')} AS updated_at`,
+].join(', ');
+
+export const BILL_LINE_COLUMNS = [
+  'job_id',
+  'kling_task_id',
+  'model',
+  'mode',
+  'input_type',
+  'requested_seconds',
+  'billed_seconds',
+  'requested_resolution',
+  'billed_resolution',
+  'factors',
+  'raw_cost_usd',
+  'cost_usd',
+  'amount_cents',
+  'clamped',
+  'rounding',
+  'currency',
+  'rate_card_version',
+  'rate_card_sha256',
+  'audio',
+  `${iso('created_at')} AS created_at`,
+].join(', ');
+
+export function jobFromRow(row: Row): Job {
+  return Job.parse({
+    jobId: row.job_id,
+    model: row.model,
+    status: row.status,
+    envelope: row.envelope,
+    rateCard: row.rate_card,
+    rateCardSha256: row.rate_card_sha256,
+    quote: row.quote,
+    klingTaskId: row.kling_task_id,
+    klingFamily: row.kling_family,
+    klingStatus: row.kling_status,
+    outputs: row.outputs,
+    failure: row.failure_type === null ? null : { type: row.failure_type, reason: row.failure_reason },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+export function billLineFromRow(row: Row): BillLine {
+  return BillLine.parse({
+    jobId: row.job_id,
+    klingTaskId: row.kling_task_id,
+    model: row.model,
+    mode: row.mode,
+    inputType: row.input_type,
+    requestedSeconds: row.requested_seconds,
+    billedSeconds: row.billed_seconds,
+    requestedResolution: row.requested_resolution,
+    billedResolution: row.billed_resolution,
+    factors: row.factors,
+    rawCostUsd: row.raw_cost_usd,
+    costUsd: row.cost_usd,
+    amountCents: row.amount_cents,
+    clamped: row.clamped,
+    rounding: row.rounding,
+    currency: row.currency,
+    rateCard: { version: row.rate_card_version, sha256: row.rate_card_sha256 },
+    audio: row.audio,
+    createdAt: row.created_at,
+  });
+}
+
+/** Writes a bill line unless its job already has one; returns the row only when this call wrote it. */
+export const INSERT_BILL_LINE = `INSERT INTO bill_lines (
+    job_id, kling_task_id, model, mode, input_type, requested_seconds, billed_seconds, requested_resolution,
+    billed_resolution, factors, raw_cost_usd, cost_usd, amount_cents, clamped, rounding, currency,
+    rate_card_version, rate_card_sha256, audio, created_at
+  ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::timestamptz)
+  ON CONFLICT (job_id) DO NOTHING
+  RETURNING ${BILL_LINE_COLUMNS}`;
+
+/** The parameters of INSERT_BILL_LINE, in its column order. */
+export function billLineParams(line: BillLine): unknown[] {
+  return [
+    line.jobId,
+    line.klingTaskId,
+    line.model,
+    line.mode,
+    line.inputType,
+    line.requestedSeconds,
+    line.billedSeconds,
+    line.requestedResolution,
+    line.billedResolution,
+    JSON.stringify(line.factors),
+    line.rawCostUsd,
+    line.costUsd,
+    line.amountCents,
+    line.clamped,
+    line.rounding,
+    line.currency,
+    line.rateCard.version,
+    line.rateCard.sha256,
+    line.audio,
+    line.createdAt,
+  ];
+}

@@ -1,0 +1,195 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Quote } from '../../src/domain/bill-line.js';
+import type { BillLine } from '../../src/domain/bill-line.js';
+import { InputType, Mode, Resolution } from '../../src/domain/terms.js';
+import { JobNotFoundError, SubmissionConflictError } from '../../src/store/errors.js';
+import type { JobStore } from '../../src/store/job-store.js';
+import { billLineFor, newJob, sampleQuote, uniqueJobId } from './fixtures.js';
+
+/** The behaviour every backend must show; registered inside a describe block of each backend's test file. */
+export function jobStoreContract(open: () => Promise<JobStore>): void {
+  let store: JobStore;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('inserts a job once; a retry with another quote gets the stored row back', async () => {
+    const jobId = uniqueJobId('insert');
+    const first = await store.insertJob(newJob(jobId));
+    expect(first.inserted).toBe(true);
+    expect(first.job).toMatchObject({
+      jobId,
+      status: 'accepted',
+      klingTaskId: null,
+      outputs: null,
+      failure: null,
+    });
+    expect(first.job.quote).toStrictEqual(sampleQuote);
+    expect(first.job.envelope).toStrictEqual(newJob(jobId).envelope);
+    expect(first.job.rateCardSha256).toBe(sampleQuote.rateCard.sha256);
+
+    const repriced = { ...sampleQuote, costUsd: '0.99', amountCents: 99 };
+    const second = await store.insertJob(newJob(jobId, repriced));
+    expect(second).toStrictEqual({ job: first.job, inserted: false });
+    expect(await store.getJob(jobId)).toStrictEqual(first.job);
+  });
+
+  it('inserts a job once when the same job is inserted concurrently', async () => {
+    const jobId = uniqueJobId('insert-race');
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((cents) => store.insertJob(newJob(jobId, { ...sampleQuote, amountCents: cents }))),
+    );
+    expect(results.filter((r) => r.inserted)).toHaveLength(1);
+    const stored = await store.getJob(jobId);
+    for (const result of results) expect(result.job).toStrictEqual(stored);
+  });
+
+  it('returns undefined for a job or bill line that does not exist', async () => {
+    expect(await store.getJob('job-never-inserted')).toBeUndefined();
+    expect(await store.getBillLine('job-never-inserted')).toBeUndefined();
+  });
+
+  it('records the Kling task once and refuses a different one', async () => {
+    const jobId = uniqueJobId('submit');
+    await store.insertJob(newJob(jobId));
+    const submitted = await store.recordSubmission(jobId, { klingTaskId: 'task-1', family: 'text2video' });
+    expect(submitted).toMatchObject({
+      status: 'submitted',
+      klingTaskId: 'task-1',
+      klingFamily: 'text2video',
+    });
+    expect(
+      await store.recordSubmission(jobId, { klingTaskId: 'task-1', family: 'text2video' }),
+    ).toStrictEqual(submitted);
+    await expect(
+      store.recordSubmission(jobId, { klingTaskId: 'task-2', family: 'text2video' }),
+    ).rejects.toThrow(SubmissionConflictError);
+    expect((await store.getJob(jobId))?.klingTaskId).toBe('task-1');
+    await expect(
+      store.recordSubmission('job-never-inserted', { klingTaskId: 'task-1', family: 'text2video' }),
+    ).rejects.toThrow(JobNotFoundError);
+  });
+
+  it('finishes a job once: a second finish returns the first outcome', async () => {
+    const jobId = uniqueJobId('finish');
+    await store.insertJob(newJob(jobId));
+    await store.recordSubmission(jobId, { klingTaskId: 'task-9', family: 'image2video' });
+    expect((await store.recordKlingStatus(jobId, 'processing')).klingStatus).toBe('processing');
+    await store.recordKlingStatus(jobId, 'succeed');
+    const outputs = [{ id: 'video-1', url: 'https://cdn.example/v1.mp4', duration: '5.04' }];
+    const finished = await store.finishJob(jobId, { outcome: 'succeeded', outputs });
+    expect(finished).toMatchObject({ status: 'succeeded', outputs, klingStatus: 'succeed', failure: null });
+
+    const again = await store.finishJob(jobId, {
+      outcome: 'failed',
+      failureType: 'KlingTaskFailed',
+      reason: 'late',
+    });
+    expect(again).toStrictEqual(finished);
+    expect(await store.recordKlingStatus(jobId, 'processing')).toStrictEqual(finished);
+    expect(await store.getJob(jobId)).toStrictEqual(finished);
+  });
+
+  it('keeps the failure type and reason of a failed job', async () => {
+    const jobId = uniqueJobId('fail');
+    await store.insertJob(newJob(jobId));
+    const failed = await store.finishJob(jobId, {
+      outcome: 'timed_out',
+      failureType: 'KlingTimeout',
+      reason: 'no terminal status after 60 min',
+    });
+    expect(failed).toMatchObject({
+      status: 'timed_out',
+      outputs: null,
+      failure: { type: 'KlingTimeout', reason: 'no terminal status after 60 min' },
+    });
+    await expect(
+      store.finishJob('job-never-inserted', { outcome: 'cancelled', failureType: 'Cancelled', reason: 'x' }),
+    ).rejects.toThrow(JobNotFoundError);
+  });
+
+  it('writes one bill line under concurrent inserts; every caller gets the stored line', async () => {
+    const jobId = uniqueJobId('bill-race');
+    await store.insertJob(newJob(jobId));
+    const attempts = [1, 2, 3, 4, 5, 6].map((n) =>
+      billLineFor(jobId, { createdAt: new Date(Date.UTC(2026, 10, 2, 10, 0, n)).toISOString() }),
+    );
+    const results = await Promise.all(attempts.map((line) => store.insertBillLine(line)));
+    expect(results.filter((r) => r.inserted)).toHaveLength(1);
+    const stored = await store.getBillLine(jobId);
+    expect(attempts).toContainEqual(stored);
+    for (const result of results) expect(result.line).toStrictEqual(stored);
+
+    const retry = await store.insertBillLine(billLineFor(jobId, { amountCents: 1, costUsd: '0.01' }));
+    expect(retry).toStrictEqual({ line: stored, inserted: false });
+  });
+
+  it('refuses a bill line for a job it does not know', async () => {
+    await expect(store.insertBillLine(billLineFor('job-never-inserted'))).rejects.toThrow();
+    expect(await store.getBillLine('job-never-inserted')).toBeUndefined();
+  });
+
+  it('round-trips money exactly: decimal strings stay strings, cents stay integers', async () => {
+    await fc.assert(
+      fc.asyncProperty(billLines, async (generated) => {
+        // structuredClone gives fast-check's prototype-less records a plain prototype, like parsed rows have.
+        const line = structuredClone({ ...generated, jobId: uniqueJobId('money') });
+        const quote = Quote.parse(line);
+        const { job } = await store.insertJob(newJob(line.jobId, quote));
+        expect(job.quote).toStrictEqual(quote);
+        expect(await store.insertBillLine(line)).toStrictEqual({ line, inserted: true });
+        expect(await store.getBillLine(line.jobId)).toStrictEqual(line);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('lists the most recently accepted jobs first', async () => {
+    // Ids deliberately out of alphabetical order, so only the insertion order can produce the expected listing.
+    const ids = ['c', 'a', 'b'].map((label) => uniqueJobId(`list-${label}`));
+    for (const id of ids) await store.insertJob(newJob(id));
+    await store.insertJob(newJob(ids[0] ?? '')); // a retried accept does not move a job up
+    const listed = await store.listJobs({ limit: 2 });
+    expect(listed.map((job) => job.jobId)).toStrictEqual([ids[2], ids[1]]);
+  });
+}
+
+const decimal = fc
+  .tuple(fc.nat(100_000), fc.option(fc.stringMatching(/^\d{1,8}$/), { nil: undefined }))
+  .map(([whole, fraction]) => (fraction === undefined ? `${whole}` : `${whole}.${fraction}`));
+
+const billLines: fc.Arbitrary<Omit<BillLine, 'jobId'>> = fc.record({
+  klingTaskId: fc.stringMatching(/^\d{18}$/),
+  model: fc.constantFrom('kling-v2-6', 'kling-video-o1', 'kling-v3', 'some-future-model'),
+  mode: fc.constantFrom(...Mode.options),
+  inputType: fc.constantFrom(...InputType.options),
+  requestedSeconds: decimal,
+  billedSeconds: fc.integer({ min: 1, max: 2_147_483_647 }),
+  requestedResolution: fc.constantFrom(...Resolution.options),
+  billedResolution: fc.constantFrom(...Resolution.options),
+  factors: fc.record({ basePricePerSecond: decimal, resolution: decimal, input: decimal, model: decimal }),
+  rawCostUsd: decimal,
+  costUsd: fc
+    .tuple(fc.nat(100_000), fc.integer({ min: 0, max: 99 }))
+    .map(([d, c]) => `${d}.${`${c}`.padStart(2, '0')}`),
+  amountCents: fc.integer({ min: 0, max: 2_147_483_647 }),
+  clamped: fc.constantFrom(null, 'min' as const, 'max' as const),
+  rounding: fc.constant('half-up' as const),
+  currency: fc.constantFrom('USD', 'EUR'),
+  rateCard: fc.record({
+    version: fc.stringMatching(/^[\w.-]{1,20}$/),
+    sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
+  }),
+  audio: fc.boolean(),
+  createdAt: fc
+    .date({
+      min: new Date('2000-01-01T00:00:00Z'),
+      max: new Date('2099-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    })
+    .map((date) => date.toISOString()),
+});
