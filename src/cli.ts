@@ -10,6 +10,11 @@ interface Entry {
 const commands: Record<string, Entry> = {
   // Subcommands register here, one entry each, in alphabetical order:
   // name: { summary: '…', load: async () => (await import('./cli/name.js')).nameCommand },
+  quote: { summary: 'Price a payload', load: async () => (await import('./cli/quote.js')).quoteCommand },
+  simulator: {
+    summary: 'Run the local Kling API simulator',
+    load: async () => (await import('./cli/simulator.js')).simulatorCommand,
+  },
 };
 
 function usage(): string {
