@@ -1,0 +1,253 @@
+import type { z } from 'zod';
+import { familyPath, type KlingFamily } from '../domain/family.js';
+import { createKlingAuth, type KlingCredentials } from './auth.js';
+import { classifyKlingCode, classifyTransportFailure, KlingError, type KlingErrorDetails } from './errors.js';
+import { KlingEnvelope, KlingTaskData, KlingTaskList, toKlingTask, type KlingTask } from './task.js';
+
+/** One HTTP exchange with Kling, for metrics. Routes are templates: no task id, external id or token. */
+export interface KlingRequestEvent {
+  readonly method: 'GET' | 'POST';
+  /** e.g. `POST /v1/videos/text2video`, `GET /v1/videos/text2video/{task_id}`. */
+  readonly route: string;
+  readonly family: KlingFamily;
+  /** `null` when no response arrived (network error, timeout). */
+  readonly httpStatus: number | null;
+  /** Kling's code; `null` when the body was not a Kling envelope. */
+  readonly code: number | null;
+  readonly durationMs: number;
+}
+
+export interface KlingClientOptions {
+  /** e.g. `https://api-singapore.klingai.com`, or a simulator's `url`. */
+  readonly baseUrl: string;
+  readonly auth: KlingCredentials;
+  /** Per request, body included. */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof globalThis.fetch;
+  /** Unix milliseconds; signs the JWT claims. */
+  readonly now?: () => number;
+  readonly onRequest?: (event: KlingRequestEvent) => void;
+}
+
+export type KlingRequestBody = Readonly<Record<string, unknown>>;
+
+export interface KlingClient {
+  /** One create. An `ambiguous` KlingError means the task may exist anyway: prefer `submitTask`. */
+  createTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string): Promise<KlingTask>;
+  getTask(family: KlingFamily, taskId: string): Promise<KlingTask>;
+  /** Tries the three query forms of kling-api.md; `null` when none finds a task echoing this id. */
+  findTaskByExternalId(family: KlingFamily, externalTaskId: string): Promise<KlingTask | null>;
+  /**
+   * The idempotent create: returns the task already carrying `externalTaskId` if there is one, creates it
+   * otherwise, and after an ambiguous failure looks it up again instead of creating a second paid task.
+   */
+  submitTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string): Promise<KlingTask>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Answers meaning "no such task here" or "this query form is not understood": try the next lookup form. */
+const lookupMissCodes: ReadonlySet<number> = new Set([1200, 1201, 1202, 1203]);
+
+interface Call<T> {
+  readonly method: 'GET' | 'POST';
+  readonly family: KlingFamily;
+  /** Path and query, appended to the base URL. */
+  readonly target: string;
+  readonly route: string;
+  readonly body?: KlingRequestBody;
+  readonly data: z.ZodType<T>;
+}
+
+export function createKlingClient(options: KlingClientOptions): KlingClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const auth = createKlingAuth(options.auth, options.now);
+
+  const redact = (text: string): string =>
+    auth.secrets().reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+
+  const fail = (route: string, detail: string, details: KlingErrorDetails): KlingError =>
+    new KlingError(redact(`Kling ${route}: ${detail}`), details);
+
+  const transportDetail = (error: unknown): string => {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      return `no answer within ${timeoutMs} ms`;
+    }
+    const cause: unknown = error instanceof Error ? error.cause : undefined;
+    const reason =
+      cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(error);
+    return `network error (${reason})`;
+  };
+
+  async function send<T>(call: Call<T>): Promise<T> {
+    const isCreate = call.method === 'POST';
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      const report = (httpStatus: number | null, code: number | null): void =>
+        options.onRequest?.({
+          method: call.method,
+          route: call.route,
+          family: call.family,
+          httpStatus,
+          code,
+          durationMs: performance.now() - started,
+        });
+      let httpStatus: number | null = null;
+      let text: string;
+      try {
+        const response = await fetchImpl(`${baseUrl}${call.target}`, {
+          method: call.method,
+          headers: {
+            authorization: await auth.authorization(),
+            ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        httpStatus = response.status;
+        text = await response.text();
+      } catch (error) {
+        report(httpStatus, null);
+        throw fail(call.route, transportDetail(error), classifyTransportFailure(httpStatus, isCreate));
+      }
+
+      const envelope = KlingEnvelope.safeParse(parseJson(text));
+      if (!envelope.success) {
+        report(httpStatus, null);
+        throw fail(
+          call.route,
+          `HTTP ${httpStatus}, not a Kling envelope`,
+          classifyTransportFailure(httpStatus, isCreate),
+        );
+      }
+      const { code, message, request_id: requestId } = envelope.data;
+      report(httpStatus, code);
+
+      if (code === 0) {
+        const data = call.data.safeParse(envelope.data.data);
+        if (data.success) return data.data;
+        throw fail(call.route, `HTTP ${httpStatus}, unexpected data: ${data.error.message}`, {
+          ...classifyTransportFailure(httpStatus, isCreate),
+          requestId,
+        });
+      }
+
+      const verdict = classifyKlingCode(code, httpStatus, isCreate);
+      // 1003/1004: the cached token went stale; one fresh signature may fix it, a second failure will not.
+      if (verdict.kind === 'reauth' && attempt === 0 && auth.renew()) continue;
+      throw fail(call.route, `HTTP ${httpStatus}, code ${code} (${verdict.meaning}): ${message}`, {
+        httpStatus,
+        code,
+        requestId,
+        kind: verdict.kind === 'reauth' ? 'fatal' : verdict.kind,
+        ambiguous: verdict.ambiguous,
+        ...(verdict.minBackoffMs === undefined ? {} : { minBackoffMs: verdict.minBackoffMs }),
+      });
+    }
+  }
+
+  const createTask = async (family: KlingFamily, body: KlingRequestBody, externalTaskId: string) =>
+    toKlingTask(
+      await send({
+        method: 'POST',
+        family,
+        target: familyPath[family],
+        route: `POST ${familyPath[family]}`,
+        body: { ...body, external_task_id: externalTaskId },
+        data: KlingTaskData,
+      }),
+    );
+
+  const getTask = async (family: KlingFamily, taskId: string) =>
+    toKlingTask(
+      await send({
+        method: 'GET',
+        family,
+        target: `${familyPath[family]}/${encodeURIComponent(taskId)}`,
+        route: `GET ${familyPath[family]}/{task_id}`,
+        data: KlingTaskData,
+      }),
+    );
+
+  async function findTaskByExternalId(
+    family: KlingFamily,
+    externalTaskId: string,
+  ): Promise<KlingTask | null> {
+    const path = familyPath[family];
+    const id = encodeURIComponent(externalTaskId);
+    // The forms seen in the wild (kling-api.md, uncertain): a form the server does not understand answers
+    // "not found" or "invalid", so each is tried and only a task echoing the id is believed.
+    const forms: (() => Promise<KlingTaskData[]>)[] = [
+      async () => [
+        await send({
+          method: 'GET',
+          family,
+          target: `${path}/${id}?external_task_id=true`,
+          route: `GET ${path}/{external_task_id}?external_task_id=true`,
+          data: KlingTaskData,
+        }),
+      ],
+      () =>
+        send({
+          method: 'GET',
+          family,
+          target: `${path}?external_task_id=${id}`,
+          route: `GET ${path}?external_task_id={external_task_id}`,
+          data: KlingTaskList,
+        }),
+      async () => [
+        await send({
+          method: 'GET',
+          family,
+          target: `${path}/${id}`,
+          route: `GET ${path}/{external_task_id}`,
+          data: KlingTaskData,
+        }),
+      ],
+    ];
+    for (const form of forms) {
+      let found: KlingTaskData[];
+      try {
+        found = await form();
+      } catch (error) {
+        if (error instanceof KlingError && error.code !== null && lookupMissCodes.has(error.code)) continue;
+        throw error;
+      }
+      const match = found.find((task) => task.task_info.external_task_id === externalTaskId);
+      if (match !== undefined) return toKlingTask(match);
+    }
+    return null;
+  }
+
+  async function submitTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string) {
+    const existing = await findTaskByExternalId(family, externalTaskId);
+    if (existing !== null) return existing;
+    try {
+      return await createTask(family, body, externalTaskId);
+    } catch (error) {
+      if (!(error instanceof KlingError && error.ambiguous)) throw error;
+      const accepted = await findTaskByExternalId(family, externalTaskId);
+      if (accepted !== null) return accepted;
+      // Kling may still have the create in flight: only a later retry (which looks up first) can tell.
+      throw new KlingError(`${error.message}; no task carries this external_task_id yet, retry later`, {
+        httpStatus: error.httpStatus,
+        code: error.code,
+        requestId: error.requestId,
+        kind: 'retryable',
+        ambiguous: true,
+      });
+    }
+  }
+
+  return { createTask, getTask, findTaskByExternalId, submitTask };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,324 @@
+import { randomInt } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { familyPath, KlingFamily } from '../../domain/family.js';
+import { klingErrorTable } from '../errors.js';
+import { createCallbackSender } from './callbacks.js';
+import { countRequest, createCounters, type SimulatorCounters } from './counters.js';
+import { defaultKnobs, SimulatorKnobs, SimulatorKnobsUpdate } from './knobs.js';
+import { createRandom } from './random.js';
+import { TaskBook, toTaskData, type SimulatedTask } from './tasks.js';
+import { validateCreate } from './validate-create.js';
+import { createAuthVerifier, type SimulatorCredentials } from './verify-auth.js';
+
+export interface SimulatorOptions extends Partial<SimulatorKnobs> {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Same seed and same order of requests → same ids and outcomes. Random when absent (see `seed`). */
+  readonly seed?: number;
+  readonly accessKey?: string;
+  readonly secretKey?: string;
+  readonly apiKey?: string;
+  /** `whsec_<base64>`: sign callbacks (Standard Webhooks). */
+  readonly webhookSecret?: string;
+  /** One line per request, transition and callback. */
+  readonly log?: (line: string) => void;
+}
+
+export interface Simulator {
+  /** e.g. `http://127.0.0.1:38211`: the client's base URL. */
+  readonly url: string;
+  readonly seed: number;
+  readonly credentials: SimulatorCredentials;
+  counters(): SimulatorCounters;
+  tasks(): SimulatedTask[];
+  knobs(): SimulatorKnobs;
+  /** Merges a partial update; queues replace the current ones. */
+  setFaults(update: SimulatorKnobsUpdate): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SIMULATOR_CREDENTIALS: SimulatorCredentials = {
+  accessKey: 'sim-access-key',
+  secretKey: 'sim-secret-key',
+  apiKey: 'sim-api-key',
+};
+
+const ADMIN_PREFIX = '/__simulator';
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const RANDOM_ERROR_CODES = [1302, 5000, 5001, 5002] as const;
+// The first bytes of an MP4 (an `ftyp` box): enough for a download to look like a video.
+const VIDEO_BYTES = Buffer.from('0000001c667479706973736f6d0000020069736f6d69736f326d703431', 'hex');
+
+const familyByPath = new Map(KlingFamily.options.map((family) => [familyPath[family], family]));
+
+type Answer = { status: number; code: number; message: string; data?: unknown } | 'drop';
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const seed = options.seed ?? randomInt(2 ** 31);
+  const random = createRandom(seed);
+  const credentials: SimulatorCredentials = {
+    accessKey: options.accessKey ?? DEFAULT_SIMULATOR_CREDENTIALS.accessKey,
+    secretKey: options.secretKey ?? DEFAULT_SIMULATOR_CREDENTIALS.secretKey,
+    apiKey: options.apiKey ?? DEFAULT_SIMULATOR_CREDENTIALS.apiKey,
+  };
+  const knobUpdate = Object.fromEntries(
+    Object.entries(options).filter(([key, value]) => key in defaultKnobs && value !== undefined),
+  );
+  let knobs: SimulatorKnobs = SimulatorKnobs.parse({ ...defaultKnobs, ...knobUpdate });
+  const log = options.log ?? (() => {});
+  const now = (): number => Date.now() + knobs.clockSkewMs;
+  const counters = createCounters();
+  const snapshot = (): SimulatorCounters => ({ ...structuredClone(counters), inFlight: book.inFlight() });
+  const verify = createAuthVerifier(credentials);
+  const closing = new AbortController();
+  let url = '';
+
+  const callbacks = createCallbackSender({
+    random,
+    knobs: () => knobs,
+    counters,
+    now,
+    log,
+    ...(options.webhookSecret === undefined ? {} : { webhookSecret: options.webhookSecret }),
+  });
+  const book = new TaskBook({
+    random,
+    knobs: () => knobs,
+    now,
+    videoUrl: (videoId) => `${url}${ADMIN_PREFIX}/videos/${videoId}.mp4`,
+    onTransition(task) {
+      if (task.status === 'succeed') counters.tasksSucceeded++;
+      if (task.status === 'failed') counters.tasksFailed++;
+      log(
+        `task ${task.taskId} (${task.family}) → ${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ''}`,
+      );
+      callbacks.send(task);
+    },
+  });
+
+  const error = (code: number, message?: string): Answer => {
+    const known = klingErrorTable[code];
+    return { status: known?.httpStatus ?? 500, code, message: message ?? known?.meaning ?? 'error' };
+  };
+  const ok = (data: unknown): Answer => ({ status: 200, code: 0, message: 'SUCCEED', data });
+
+  /** One-shot queue entries first, then the seeded error rate. */
+  const injected = (queue: 'createErrors' | 'queryErrors'): Answer | undefined => {
+    const [code, ...rest] = knobs[queue];
+    if (code !== undefined) {
+      knobs = { ...knobs, [queue]: rest };
+      return error(code, `${klingErrorTable[code]?.meaning ?? 'error'} (injected)`);
+    }
+    if (random.next() < knobs.errorRate) {
+      const pick = RANDOM_ERROR_CODES[Math.floor(random.next() * RANDOM_ERROR_CODES.length)] ?? 5000;
+      return error(pick, `${klingErrorTable[pick]?.meaning ?? 'error'} (injected)`);
+    }
+    return undefined;
+  };
+
+  function create(family: KlingFamily, raw: string): Answer {
+    const fault = injected('createErrors');
+    if (fault !== undefined) return fault;
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return error(1200, 'request body is not valid JSON');
+    }
+    const verdict = validateCreate(family, body, (videoId) => book.videoSeconds(videoId));
+    if (!verdict.ok) return error(verdict.code, verdict.message);
+    const { externalTaskId } = verdict.spec;
+    if (externalTaskId !== undefined && book.externalIdInUse(externalTaskId)) {
+      return error(1201, `external_task_id: ${externalTaskId} already exists`);
+    }
+    if (book.inFlight() >= knobs.concurrencyLimit) {
+      return error(1303, `parallel task limit of ${knobs.concurrencyLimit} reached`);
+    }
+    const willFail = knobs.failTasks > 0 || random.next() < knobs.failureRate;
+    if (knobs.failTasks > 0) knobs = { ...knobs, failTasks: knobs.failTasks - 1 };
+    counters.tasksCreated++;
+    const task = book.create(family, body as Record<string, unknown>, verdict.spec, willFail);
+    counters.maxInFlight = Math.max(counters.maxInFlight, book.inFlight());
+
+    if (knobs.dropCreates > 0) {
+      knobs = { ...knobs, dropCreates: knobs.dropCreates - 1 };
+      return 'drop';
+    }
+    if (random.next() < knobs.dropRate) return 'drop';
+    const [acceptedCode, ...rest] = knobs.acceptedCreateErrors;
+    if (acceptedCode !== undefined) {
+      knobs = { ...knobs, acceptedCreateErrors: rest };
+      return error(
+        acceptedCode,
+        `${klingErrorTable[acceptedCode]?.meaning ?? 'error'} (injected after accepting)`,
+      );
+    }
+    return ok(toTaskData(task));
+  }
+
+  function query(family: KlingFamily, id: string | undefined, params: URLSearchParams): Answer {
+    const fault = injected('queryErrors');
+    if (fault !== undefined) return fault;
+    const byExternalId = params.get('external_task_id');
+    if (id !== undefined) {
+      // Three query forms (kling-api.md): `{task_id}`, `{external_task_id}?external_task_id=true`, `{external_task_id}`.
+      const task =
+        byExternalId === 'true'
+          ? book.findByExternalId(family, id)
+          : (book.find(family, id) ?? book.findByExternalId(family, id));
+      return task === undefined ? error(1203, `task ${id} not found`) : ok(toTaskData(task));
+    }
+    if (byExternalId !== null) {
+      const task = book.findByExternalId(family, byExternalId);
+      return ok(task === undefined ? [] : [toTaskData(task)]);
+    }
+    const pageNum = Number(params.get('pageNum') ?? '1');
+    const pageSize = Number(params.get('pageSize') ?? '30');
+    if (
+      !Number.isInteger(pageNum) ||
+      pageNum < 1 ||
+      !Number.isInteger(pageSize) ||
+      pageSize < 1 ||
+      pageSize > 500
+    ) {
+      return error(1201, 'pageNum must be ≥ 1 and pageSize 1–500');
+    }
+    const start = (pageNum - 1) * pageSize;
+    return ok(
+      book
+        .list(family)
+        .slice(start, start + pageSize)
+        .map(toTaskData),
+    );
+  }
+
+  async function api(request: IncomingMessage, response: ServerResponse, target: URL): Promise<void> {
+    const requestId = `${random.hex(8)}-${random.hex(4)}-${random.hex(4)}-${random.hex(4)}-${random.hex(12)}`;
+    const method = request.method ?? 'GET';
+    const match = /^(\/v1\/videos\/[a-z0-9-]+)(?:\/([^/]+))?$/.exec(target.pathname);
+    const family = match === null ? undefined : familyByPath.get(match[1]!);
+    const id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const route =
+      family === undefined
+        ? `${method} (unknown path)`
+        : `${method} ${familyPath[family]}${id === undefined ? '' : '/{id}'}`;
+    const raw = await readBody(request);
+
+    let answer: Answer;
+    const authCode = await verify(request.headers.authorization, now());
+    if (family === undefined) answer = error(1203, `no resource at ${target.pathname}`);
+    else if (authCode !== 0) answer = error(authCode);
+    else if (raw === undefined) answer = error(1200, `request body over ${MAX_BODY_BYTES} bytes`);
+    else if (method === 'POST' && id === undefined) answer = create(family, raw);
+    else if (method === 'GET') answer = query(family, id, target.searchParams);
+    else answer = error(1202, `${method} is not allowed on ${target.pathname}`);
+
+    if (knobs.latencyMs > 0) await sleep(knobs.latencyMs, undefined, { signal: closing.signal });
+    if (answer === 'drop') {
+      countRequest(counters, route, 'dropped');
+      log(`${method} ${target.pathname}${target.search} → connection dropped after accepting`);
+      response.socket?.destroy();
+      return;
+    }
+    countRequest(counters, route, answer.status, answer.code);
+    log(`${method} ${target.pathname}${target.search} → ${answer.status} code ${answer.code}`);
+    const envelope = { code: answer.code, message: answer.message, request_id: requestId, data: answer.data };
+    sendJson(response, answer.status, envelope);
+  }
+
+  async function admin(request: IncomingMessage, response: ServerResponse, target: URL): Promise<void> {
+    const path = target.pathname.slice(ADMIN_PREFIX.length);
+    const video = /^\/videos\/([^/]+)\.mp4$/.exec(path);
+    if (video !== null && (request.method === 'GET' || request.method === 'HEAD')) {
+      const found = book.video(video[1]!);
+      countRequest(counters, `${request.method} ${ADMIN_PREFIX}/videos/{video_id}`, found ? 200 : 404);
+      if (found === undefined) return sendJson(response, 404, { error: 'no such video' });
+      response.writeHead(200, {
+        'content-type': 'video/mp4',
+        'content-length': VIDEO_BYTES.length,
+        'x-simulator-duration': found.duration,
+        'x-simulator-resolution': found.resolution,
+      });
+      response.end(request.method === 'HEAD' ? undefined : VIDEO_BYTES);
+      return;
+    }
+    if (request.method === 'GET' && path === '/counters') return sendJson(response, 200, snapshot());
+    if (request.method === 'GET' && path === '/tasks') return sendJson(response, 200, book.all());
+    if (request.method === 'GET' && path === '/faults') return sendJson(response, 200, knobs);
+    if (request.method === 'POST' && path === '/faults') {
+      const raw = await readBody(request);
+      let update: unknown;
+      try {
+        update = JSON.parse(raw ?? '');
+      } catch {
+        return sendJson(response, 400, { error: 'body must be JSON' });
+      }
+      const parsed = SimulatorKnobsUpdate.safeParse(update);
+      if (!parsed.success) return sendJson(response, 400, { error: parsed.error.message });
+      knobs = { ...knobs, ...parsed.data };
+      return sendJson(response, 200, knobs);
+    }
+    sendJson(response, 404, { error: `no admin route ${request.method} ${target.pathname}` });
+  }
+
+  const server = createServer((request, response) => {
+    const target = new URL(request.url ?? '/', 'http://simulator');
+    const handler = target.pathname.startsWith(`${ADMIN_PREFIX}/`) ? admin : api;
+    handler(request, response, target).catch((failure: unknown) => {
+      if (closing.signal.aborted) return void response.socket?.destroy();
+      log(`internal error: ${String(failure)}`);
+      if (!response.headersSent)
+        sendJson(response, 500, { code: 5000, message: 'simulator error', request_id: '' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+
+  return {
+    url,
+    seed,
+    credentials,
+    counters: snapshot,
+    tasks: () => book.all(),
+    knobs: () => structuredClone(knobs),
+    setFaults(update) {
+      knobs = { ...knobs, ...SimulatorKnobsUpdate.parse(update) };
+    },
+    async close() {
+      closing.abort();
+      book.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await Promise.all([closed, callbacks.close()]);
+    },
+  };
+}
+
+/** The body as text; `undefined` when over the size limit. */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}

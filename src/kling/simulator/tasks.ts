@@ -1,0 +1,222 @@
+import type { KlingFamily } from '../../domain/family.js';
+import type { Mode, Resolution } from '../../domain/terms.js';
+import type { KlingTaskData, KlingTaskStatus } from '../task.js';
+import type { SimulatorKnobs } from './knobs.js';
+import type { SimulatorRandom } from './random.js';
+import type { CreateSpec } from './validate-create.js';
+
+export interface SimulatedVideo {
+  readonly id: string;
+  readonly url: string;
+  /** As reported to the client, e.g. `"5.04"`. */
+  readonly duration: string;
+  /** What the served file claims (x-simulator-resolution); Kling's task object does not carry it. */
+  readonly resolution: Resolution;
+}
+
+/** A task as the simulator sees it, for tests and the admin endpoint. */
+export interface SimulatedTask {
+  readonly taskId: string;
+  readonly family: KlingFamily;
+  readonly externalTaskId?: string;
+  readonly callbackUrl?: string;
+  /** The create body as received. */
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly model: string | null;
+  readonly mode: Mode;
+  readonly requestedSeconds: number;
+  readonly status: KlingTaskStatus;
+  readonly statusMessage: string;
+  /** Every status the task entered, with the simulator-clock time (Unix ms). */
+  readonly transitions: readonly { readonly status: KlingTaskStatus; readonly at: number }[];
+  readonly videos: readonly SimulatedVideo[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Entry = Mutable<SimulatedTask> & {
+  transitions: SimulatedTask['transitions'][number][];
+  willFail: boolean;
+};
+
+export interface TaskBookOptions {
+  readonly random: SimulatorRandom;
+  readonly knobs: () => SimulatorKnobs;
+  /** The simulator clock (wall clock plus the configured skew), Unix ms. */
+  readonly now: () => number;
+  readonly videoUrl: (videoId: string) => string;
+  readonly onTransition: (task: SimulatedTask) => void;
+}
+
+/** The account's tasks and their lifecycle: submitted → processing → succeed | failed, on timers. */
+export class TaskBook {
+  readonly #entries = new Map<string, Entry>();
+  readonly #videos = new Map<string, { task: Entry; video: SimulatedVideo }>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #options: TaskBookOptions;
+
+  constructor(options: TaskBookOptions) {
+    this.#options = options;
+  }
+
+  /** Tasks holding a slot of the account's concurrency limit: from `submitted` until they end. */
+  inFlight(): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) if (!isTerminal(entry.status)) count++;
+    return count;
+  }
+
+  /** `external_task_id` is unique within the account, across families. */
+  externalIdInUse(externalTaskId: string): boolean {
+    for (const entry of this.#entries.values()) if (entry.externalTaskId === externalTaskId) return true;
+    return false;
+  }
+
+  /** `willFail` is decided by the caller, which owns the fault knobs. */
+  create(
+    family: KlingFamily,
+    request: Readonly<Record<string, unknown>>,
+    spec: CreateSpec,
+    willFail: boolean,
+  ): SimulatedTask {
+    const knobs = this.#options.knobs();
+    const at = this.#options.now();
+    const entry: Entry = {
+      taskId: this.#newTaskId(),
+      family,
+      ...(spec.externalTaskId === undefined ? {} : { externalTaskId: spec.externalTaskId }),
+      ...(spec.callbackUrl === undefined ? {} : { callbackUrl: spec.callbackUrl }),
+      request,
+      model: spec.model,
+      mode: spec.mode,
+      requestedSeconds: spec.seconds,
+      status: 'submitted',
+      statusMessage: '',
+      transitions: [{ status: 'submitted', at }],
+      videos: [],
+      createdAt: at,
+      updatedAt: at,
+      willFail,
+    };
+    this.#entries.set(entry.taskId, entry);
+    const submittedFor = this.#delay(knobs.submittedMs, knobs);
+    const processingFor = this.#delay(knobs.processingMs, knobs);
+    this.#after(submittedFor, () => {
+      this.#enter(entry, 'processing');
+      this.#after(processingFor, () => this.#finish(entry));
+    });
+    this.#options.onTransition(view(entry));
+    return view(entry);
+  }
+
+  find(family: KlingFamily, taskId: string): SimulatedTask | undefined {
+    const entry = this.#entries.get(taskId);
+    return entry?.family === family ? view(entry) : undefined;
+  }
+
+  findByExternalId(family: KlingFamily, externalTaskId: string): SimulatedTask | undefined {
+    for (const entry of this.#entries.values()) {
+      if (entry.family === family && entry.externalTaskId === externalTaskId) return view(entry);
+    }
+    return undefined;
+  }
+
+  /** Newest first, like Kling's list. */
+  list(family: KlingFamily): SimulatedTask[] {
+    return [...this.#entries.values()]
+      .filter((entry) => entry.family === family)
+      .reverse()
+      .map(view);
+  }
+
+  all(): SimulatedTask[] {
+    return [...this.#entries.values()].map(view);
+  }
+
+  video(videoId: string): SimulatedVideo | undefined {
+    return this.#videos.get(videoId)?.video;
+  }
+
+  /** The requested seconds behind an output video, for `video-extend`. */
+  videoSeconds(videoId: string): number | undefined {
+    return this.#videos.get(videoId)?.task.requestedSeconds;
+  }
+
+  close(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #finish(entry: Entry): void {
+    const knobs = this.#options.knobs();
+    if (entry.willFail) {
+      entry.statusMessage = knobs.failureMessage;
+      this.#enter(entry, 'failed');
+      return;
+    }
+    const id = this.#options.random.digits(18);
+    const video: SimulatedVideo = {
+      id,
+      url: this.#options.videoUrl(id),
+      duration: (entry.requestedSeconds + knobs.outputDurationOffset).toFixed(2),
+      resolution: knobs.outputResolution ?? (entry.mode === 'pro' ? '1080p' : '720p'),
+    };
+    entry.videos = [video];
+    this.#videos.set(id, { task: entry, video });
+    this.#enter(entry, 'succeed');
+  }
+
+  #enter(entry: Entry, status: KlingTaskStatus): void {
+    const at = this.#options.now();
+    entry.status = status;
+    entry.updatedAt = at;
+    entry.transitions.push({ status, at });
+    this.#options.onTransition(view(entry));
+  }
+
+  #delay(baseMs: number, knobs: SimulatorKnobs): number {
+    const spread = 1 + knobs.jitter * (2 * this.#options.random.next() - 1);
+    return baseMs * spread * knobs.timeScale;
+  }
+
+  #after(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      action();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  #newTaskId(): string {
+    for (;;) {
+      const id = this.#options.random.digits(18);
+      if (!this.#entries.has(id)) return id;
+    }
+  }
+}
+
+export function isTerminal(status: KlingTaskStatus): boolean {
+  return status === 'succeed' || status === 'failed';
+}
+
+/** The task object Kling sends: in a query's `data`, in a list, and as a callback body. */
+export function toTaskData(task: SimulatedTask): KlingTaskData {
+  return {
+    task_id: task.taskId,
+    task_status: task.status,
+    task_status_msg: task.statusMessage,
+    task_info: task.externalTaskId === undefined ? {} : { external_task_id: task.externalTaskId },
+    task_result:
+      task.status === 'succeed'
+        ? { videos: task.videos.map(({ id, url, duration }) => ({ id, url, duration })) }
+        : {},
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+  };
+}
+
+function view(entry: Entry): SimulatedTask {
+  const { willFail: _willFail, ...task } = entry;
+  return { ...task, transitions: [...entry.transitions], videos: [...entry.videos] };
+}
