@@ -1,22 +1,50 @@
 // Configuration from the environment: read once, validated once, typed. Nothing else reads process.env.
+// A bad value is a startup error naming the variable; secrets are kept out of every message.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { LogLevel } from '@temporalio/common';
 import { z } from 'zod';
 
-const optionalString = z
+/** Unset and empty both mean "not configured". */
+const optional = z
   .string()
-  .transform((value) => value.trim())
-  .pipe(z.string())
   .optional()
-  .transform((value) => (value === '' ? undefined : value));
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const positiveNumber = (fallback: number) =>
+  optional
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/, 'expected a positive number')
+        .optional(),
+    )
+    .transform((value) => (value === undefined ? fallback : Number(value)))
+    .pipe(z.number().positive('expected a positive number'));
 
 const EnvSchema = z.object({
-  TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_CLI_PATH: optionalString,
-  PATH: z.string().default(''),
-  XDG_CACHE_HOME: optionalString,
-  HOME: optionalString,
+  NODE_ENV: optional,
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_NAMESPACE: optional.transform((value) => value ?? 'default'),
+  TEMPORAL_TASK_QUEUE: optional.transform((value) => value ?? 'kling-video'),
+  TEMPORAL_CLI_PATH: optional,
+  DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  KLING_DATA_DIR: optional,
+  KLING_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  KLING_ACCESS_KEY: optional,
+  KLING_SECRET_KEY: optional,
+  KLING_API_KEY: optional,
+  KLING_REQUEST_TIMEOUT_SECONDS: positiveNumber(30),
+  KLING_POLL_INTERVAL_SECONDS: positiveNumber(10),
+  KLING_JOB_BUDGET_MINUTES: positiveNumber(60),
+  RATE_CARD_PATH: optional,
+  SHUTDOWN_GRACE_SECONDS: positiveNumber(30),
+  WORKFLOW_BUNDLE_PATH: optional,
+  LOG_LEVEL: optional.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional()),
+  LOG_FORMAT: optional.pipe(z.enum(['json', 'text']).optional()),
+  PATH: optional,
+  XDG_CACHE_HOME: optional,
+  HOME: optional,
 });
 
 /** How to reach (or start) a Temporal server; see src/temporal/dev-server.ts for the order of resolution. */
@@ -24,6 +52,7 @@ export interface TemporalConfig {
   /** An existing server (`host:port`); no dev server is started when set. */
   readonly address: string | undefined;
   readonly namespace: string;
+  readonly taskQueue: string;
   /** An explicit Temporal CLI binary to run the dev server from. */
   readonly cliPath: string | undefined;
   /** Folders of `PATH`, searched for a `temporal` binary. */
@@ -32,30 +61,106 @@ export interface TemporalConfig {
   readonly cacheDir: string;
 }
 
+/** The real Kling API, or `simulator`: the bundled simulator, started in-process (development only). */
+export type KlingConfig =
+  | {
+      readonly kind: 'api';
+      readonly baseUrl: string;
+      readonly credentials:
+        { readonly accessKey: string; readonly secretKey: string } | { readonly apiKey: string };
+      readonly timeoutMs: number;
+    }
+  | { readonly kind: 'simulator'; readonly timeoutMs: number };
+
 export interface Config {
+  readonly production: boolean;
   readonly temporal: TemporalConfig;
+  /** PostgreSQL when `databaseUrl` is set, else embedded PGlite in `dataDir`. */
+  readonly store: { readonly databaseUrl: string | undefined; readonly dataDir: string };
+  readonly kling: KlingConfig;
+  readonly wait: { readonly pollIntervalMs: number; readonly budgetMs: number };
+  readonly rateCardPath: string | undefined;
+  readonly shutdownGraceMs: number;
+  /** A workflow bundle built ahead of time (container images); otherwise the worker bundles at start. */
+  readonly workflowBundlePath: string | undefined;
+  readonly log: { readonly level: LogLevel; readonly format: 'json' | 'text' };
+  /** Every secret value configured, so the logger can mask them wherever they would appear. */
+  readonly secrets: readonly string[];
 }
 
-/** A configuration value the user must fix; the message names the variable. */
+/** A configuration value the user must fix; the message names the variable, never a secret value. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+export const DEFAULT_KLING_BASE_URL = 'https://api-singapore.klingai.com';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
+    // zod's messages describe the expected shape; the received value (maybe a secret) is not echoed.
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
   const cacheRoot = e.XDG_CACHE_HOME ?? join(e.HOME ?? homedir(), '.cache');
+  const timeoutMs = Math.round(e.KLING_REQUEST_TIMEOUT_SECONDS * 1000);
+
+  if ((e.KLING_ACCESS_KEY === undefined) !== (e.KLING_SECRET_KEY === undefined)) {
+    throw new ConfigError('KLING_ACCESS_KEY and KLING_SECRET_KEY must be set together.');
+  }
+  const credentials =
+    e.KLING_ACCESS_KEY !== undefined && e.KLING_SECRET_KEY !== undefined
+      ? { accessKey: e.KLING_ACCESS_KEY, secretKey: e.KLING_SECRET_KEY }
+      : e.KLING_API_KEY !== undefined
+        ? { apiKey: e.KLING_API_KEY }
+        : undefined;
+  if (production && credentials === undefined) {
+    throw new ConfigError(
+      'NODE_ENV=production needs real Kling credentials: KLING_ACCESS_KEY + KLING_SECRET_KEY, or KLING_API_KEY.',
+    );
+  }
+  if (production && e.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'NODE_ENV=production needs DATABASE_URL (PostgreSQL); the embedded database is for development.',
+    );
+  }
+
   return {
+    production,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
-      searchPath: e.PATH.split(':').filter((dir) => dir !== ''),
+      searchPath: (e.PATH ?? '').split(':').filter((dir) => dir !== ''),
       cacheDir: join(cacheRoot, 'kling-video-worker'),
     },
+    store: { databaseUrl: e.DATABASE_URL, dataDir: resolve(e.KLING_DATA_DIR ?? '.data') },
+    kling:
+      credentials === undefined
+        ? { kind: 'simulator', timeoutMs }
+        : { kind: 'api', baseUrl: e.KLING_BASE_URL ?? DEFAULT_KLING_BASE_URL, credentials, timeoutMs },
+    wait: {
+      pollIntervalMs: Math.round(e.KLING_POLL_INTERVAL_SECONDS * 1000),
+      budgetMs: Math.round(e.KLING_JOB_BUDGET_MINUTES * 60_000),
+    },
+    rateCardPath: e.RATE_CARD_PATH,
+    shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+    log: { level: e.LOG_LEVEL ?? 'INFO', format: e.LOG_FORMAT ?? (production ? 'json' : 'text') },
+    secrets: [
+      e.KLING_ACCESS_KEY,
+      e.KLING_SECRET_KEY,
+      e.KLING_API_KEY,
+      databasePassword(e.DATABASE_URL),
+    ].filter((value): value is string => value !== undefined && value !== ''),
   };
+}
+
+function databasePassword(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const password = new URL(url).password;
+  return password === '' ? undefined : decodeURIComponent(password);
 }

@@ -25,6 +25,7 @@ function config(overrides: Partial<TemporalConfig>): TemporalConfig {
   return {
     address: undefined,
     namespace: 'default',
+    taskQueue: 'test',
     cliPath: undefined,
     searchPath: [],
     cacheDir: '/nonexistent',

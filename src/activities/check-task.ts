@@ -1,0 +1,46 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { KlingFamily } from '../domain/family.js';
+import type { KlingVideoData } from '../kling/task.js';
+import type { ActivityDeps } from './deps.js';
+import { asActivityFailure } from './failures.js';
+
+export interface TaskRef {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly family: KlingFamily;
+}
+
+/** A task that ended. Decides *whether* to bill, never how much. */
+export interface TaskOutcome {
+  readonly status: 'succeed' | 'failed';
+  readonly statusMessage: string;
+  readonly videos: KlingVideoData[];
+}
+
+/** The failure type that means "not finished yet, ask again after the poll interval". */
+export const TASK_NOT_READY = 'TaskNotReady';
+
+/**
+ * Step 3: one look at the task. While it runs this fails with a BENIGN `TaskNotReady`, so the activity's retry
+ * policy becomes the poll timer (see src/workflows/wait.ts) without filling logs or history.
+ */
+export function checkTask(deps: ActivityDeps) {
+  return async ({ jobId, taskId, family }: TaskRef): Promise<TaskOutcome> => {
+    let task;
+    try {
+      task = await deps.kling.getTask(family, taskId);
+    } catch (error) {
+      throw asActivityFailure(error);
+    }
+    await deps.store.recordKlingStatus(jobId, task.status);
+    if (task.status === 'succeed' || task.status === 'failed') {
+      return { status: task.status, statusMessage: task.statusMessage, videos: task.videos };
+    }
+    throw ApplicationFailure.create({
+      type: TASK_NOT_READY,
+      message: `Kling task ${taskId} is ${task.status}`,
+      category: 'BENIGN',
+      details: [{ status: task.status }],
+    });
+  };
+}

@@ -1,0 +1,35 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { RequestEnvelope } from '../domain/envelope.js';
+import type { KlingFamily } from '../domain/family.js';
+import type { KlingTaskStatus } from '../kling/task.js';
+import type { ActivityDeps } from './deps.js';
+import { asActivityFailure } from './failures.js';
+
+export interface SubmittedTask {
+  readonly taskId: string;
+  readonly family: KlingFamily;
+  readonly status: KlingTaskStatus;
+}
+
+/**
+ * Step 2: create the Kling task from the persisted request, with external_task_id = job id. Safe to retry: a job
+ * that already has a task returns it, and the client looks the task up by job id before creating one.
+ */
+export function submitTask(deps: ActivityDeps) {
+  return async ({ jobId }: { jobId: string }): Promise<SubmittedTask> => {
+    const job = await deps.store.getJob(jobId);
+    if (job === undefined)
+      throw ApplicationFailure.nonRetryable(`Job ${jobId} was never accepted.`, 'JobNotFound');
+    if (job.klingTaskId !== null && job.klingFamily !== null) {
+      return { taskId: job.klingTaskId, family: job.klingFamily, status: 'submitted' };
+    }
+    const envelope = RequestEnvelope.parse(job.envelope);
+    try {
+      const task = await deps.kling.submitTask(envelope.family, envelope.klingBody, jobId);
+      await deps.store.recordSubmission(jobId, { klingTaskId: task.taskId, family: envelope.family });
+      return { taskId: task.taskId, family: envelope.family, status: task.status };
+    } catch (error) {
+      throw asActivityFailure(error);
+    }
+  };
+}

@@ -1,0 +1,15 @@
+// The typed failures a job can end with: ApplicationFailure types shared by the activities that raise them,
+// the workflow that ends with them and the orchestrators that read them.
+export const JobFailureType = {
+  /** The payload is invalid; details list every problem. Nothing was submitted or billed. */
+  invalidRequest: 'InvalidRequest',
+  /** The job id already holds a different request. */
+  jobIdConflict: 'JobIdConflict',
+  /** Kling refused the request (a fatal Kling error code). */
+  klingRejected: 'KlingRejected',
+  /** The Kling task ended `failed`; the message carries Kling's task_status_msg. */
+  klingTaskFailed: 'KlingTaskFailed',
+  /** The task did not finish within the job's budget. */
+  timedOut: 'JobTimedOut',
+} as const;
+export type JobFailureType = (typeof JobFailureType)[keyof typeof JobFailureType];

@@ -1,0 +1,145 @@
+// The worker process: configuration → store, Kling, rate card, Temporal → a worker on the job task queue.
+// `node dist/worker.js` (containers) and `kling-video worker` / `npm start` run `main()`.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from '@temporalio/common';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from './activities/index.js';
+import { loadConfig, type Config } from './config.js';
+import { defaultRateCard, snapshotRateCard } from './domain/rate-card.js';
+import { createKlingClient, type KlingClient } from './kling/client.js';
+import { createLogger } from './log.js';
+import { loadRateCardFile } from './rate-card-file.js';
+import { openStore } from './store/open-store.js';
+import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
+
+// `.ts` when running from source (tsx), `.js` when compiled: the workflow bundler needs the real file.
+const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+export interface JobWorker {
+  readonly taskQueue: string;
+  readonly temporal: TemporalServer;
+  /** The bundled simulator's URL when the worker talks to it instead of the real Kling. */
+  readonly simulatorUrl: string | undefined;
+  /** Resolves once the worker has stopped and everything it opened is closed. */
+  run(): Promise<void>;
+  /** Stops polling, lets in-flight activities finish (up to the grace time), then `run()` resolves. */
+  shutdown(): void;
+}
+
+interface Kling {
+  readonly client: KlingClient;
+  readonly simulatorUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+async function connectKling(config: Config, logger: Logger): Promise<Kling> {
+  if (config.kling.kind === 'api') {
+    const client = createKlingClient({
+      baseUrl: config.kling.baseUrl,
+      auth: config.kling.credentials,
+      timeoutMs: config.kling.timeoutMs,
+    });
+    return { client, simulatorUrl: undefined, close: () => Promise.resolve() };
+  }
+  // Loaded only in development, so production images never start it by accident.
+  const { startSimulator } = await import('./kling/simulator/simulator.js');
+  const simulator = await startSimulator({});
+  const { accessKey, secretKey } = simulator.credentials;
+  logger.warn(
+    [
+      '*****************************************************************',
+      '*  NO KLING CREDENTIALS: using the bundled Kling SIMULATOR.      *',
+      '*  No real video is generated and nobody is charged by Kling.   *',
+      '*  Set KLING_ACCESS_KEY + KLING_SECRET_KEY (or KLING_API_KEY).  *',
+      '*****************************************************************',
+    ].join('\n'),
+    { simulator: simulator.url },
+  );
+  const client = createKlingClient({
+    baseUrl: simulator.url,
+    auth: { accessKey, secretKey },
+    timeoutMs: config.kling.timeoutMs,
+  });
+  return { client, simulatorUrl: simulator.url, close: () => simulator.close() };
+}
+
+/** Opens everything the worker needs and creates it; the caller installs the Runtime first. */
+export async function startJobWorker(config: Config, logger: Logger): Promise<JobWorker> {
+  const card =
+    config.rateCardPath === undefined ? defaultRateCard : await loadRateCardFile(config.rateCardPath);
+  const rateCard = snapshotRateCard(card);
+  const store = await openStore(
+    config.store.databaseUrl === undefined
+      ? { dataDir: config.store.dataDir }
+      : { databaseUrl: config.store.databaseUrl },
+  );
+  const closers: (() => Promise<void>)[] = [() => store.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse())
+      await close().catch((error: unknown) => {
+        logger.error('close failed', { error });
+      });
+  };
+  try {
+    const kling = await connectKling(config, logger);
+    closers.push(() => kling.close());
+    const temporal = await obtainTemporalServer(config.temporal, {
+      log: (line) => {
+        logger.info(line);
+      },
+    });
+    closers.push(() => temporal.stop());
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    closers.push(() => connection.close());
+
+    const worker = await Worker.create({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      ...(config.workflowBundlePath === undefined
+        ? { workflowsPath: fileURLToPath(new URL(`./workflows/index${sourceExtension}`, import.meta.url)) }
+        : { workflowBundle: { codePath: config.workflowBundlePath } }),
+      activities: createActivities({
+        store,
+        kling: kling.client,
+        rateCard,
+        wait: config.wait,
+        now: () => new Date(),
+      }),
+      shutdownGraceTime: config.shutdownGraceMs,
+    });
+    logger.info('worker ready', {
+      taskQueue: config.temporal.taskQueue,
+      temporal: temporal.address,
+      namespace: temporal.namespace,
+      temporalSource: temporal.source,
+      database: config.store.databaseUrl === undefined ? `PGlite ${config.store.dataDir}` : 'PostgreSQL',
+      kling: config.kling.kind === 'api' ? config.kling.baseUrl : `simulator ${kling.simulatorUrl}`,
+      rateCard: `${rateCard.card.version} sha256:${rateCard.sha256.slice(0, 12)}`,
+    });
+    return {
+      taskQueue: config.temporal.taskQueue,
+      temporal,
+      simulatorUrl: kling.simulatorUrl,
+      run: () => worker.run().finally(closeAll),
+      shutdown: () => worker.shutdown(),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+export async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ ...config.log, secrets: config.secrets });
+  // SIGINT/SIGTERM make every worker of this Runtime drain: in-flight activities get the grace time to finish.
+  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const worker = await startJobWorker(config, logger);
+  await worker.run();
+  logger.info('worker stopped');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
