@@ -223,7 +223,8 @@ function familyIssues({ model, capabilities, family, fields, references, invalid
     });
   }
   if (family === 'omni-video' && references.videos.length > 1) {
-    issues.push({ path: videoField, message: 'at most one reference video (video or video_list)' });
+    // More than one video means video_list holds at least one of them.
+    issues.push({ path: 'video_list', message: 'at most one reference video (video or video_list)' });
   }
 
   const withoutReferences =
