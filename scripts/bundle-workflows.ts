@@ -1,0 +1,14 @@
+// Pre-builds the workflow bundle (`npm run build`), so a container's worker starts without webpack and every
+// replica runs byte-identical workflow code. The worker loads it through WORKFLOW_BUNDLE_PATH.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+const workflowsPath = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
+const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+
+const { code } = await bundleWorkflowCode({ workflowsPath });
+await mkdir(dirname(bundlePath), { recursive: true });
+await writeFile(bundlePath, code);
+console.log(`workflow bundle: ${bundlePath} (${Math.round(code.length / 1024)} KiB)`);
