@@ -1,7 +1,9 @@
 import { SignJWT } from 'jose';
 
+/** One way or the other, never both: an object carrying both would make the choice silent. */
 export type KlingCredentials =
-  { readonly accessKey: string; readonly secretKey: string } | { readonly apiKey: string };
+  | { readonly accessKey: string; readonly secretKey: string; readonly apiKey?: never }
+  | { readonly apiKey: string; readonly accessKey?: never; readonly secretKey?: never };
 
 /** Token lifetime and `nbf` back-dating from kling-api.md. */
 export const TOKEN_LIFETIME_SECONDS = 1800;
@@ -19,7 +21,7 @@ export interface KlingAuth {
 }
 
 export function createKlingAuth(credentials: KlingCredentials, now: () => number = Date.now): KlingAuth {
-  if ('apiKey' in credentials) {
+  if (credentials.apiKey !== undefined) {
     const { apiKey } = credentials;
     return {
       authorization: () => Promise.resolve(`Bearer ${apiKey}`),

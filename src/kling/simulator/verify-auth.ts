@@ -8,8 +8,8 @@ export interface SimulatorCredentials {
 
 /**
  * Checks an `Authorization` header as Kling does. Returns 0 when accepted, else the Kling code:
- * 1001 empty header, 1002 not a bearer token or not a JWT, 1000 unknown issuer or bad signature,
- * 1003 not yet valid (`nbf`), 1004 expired (`exp`).
+ * 1001 empty header; 1002 not a bearer token, or an undecodable JWT; 1000 wrong API key, unknown issuer
+ * or bad signature; 1003 not yet valid (`nbf`); 1004 expired (`exp`).
  */
 export function createAuthVerifier(credentials: SimulatorCredentials) {
   const key = new TextEncoder().encode(credentials.secretKey);
@@ -19,6 +19,8 @@ export function createAuthVerifier(credentials: SimulatorCredentials) {
     if (match === null) return 1002;
     const token = match[1]!;
     if (token === credentials.apiKey) return 0;
+    // Not shaped like a JWT: a wrong API key.
+    if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) return 1000;
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
