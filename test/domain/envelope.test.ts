@@ -236,13 +236,9 @@ describe('rejections', () => {
   });
 
   test('the error message lists every issue with its path', () => {
-    const error = (() => {
-      try {
-        return normalizeRequest({ model_name: 'kling-v3', duration: 16, external_task_id: 'job-1' });
-      } catch (caught) {
-        return caught as Error;
-      }
-    })();
+    const error = thrownBy(() =>
+      normalizeRequest({ model_name: 'kling-v3', duration: 16, external_task_id: 'job-1' }),
+    );
     expect(error.message).toMatch(/duration: not allowed for kling-v3; allowed: whole seconds 3 to 15/);
     expect(error.message).toMatch(/external_task_id: set by the worker/);
     expect(error.message).toMatch(/prompt: required/);
@@ -315,3 +311,12 @@ describe('PortalPayload', () => {
     ]);
   });
 });
+
+function thrownBy(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}

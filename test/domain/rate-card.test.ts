@@ -102,13 +102,7 @@ describe('parseRateCard', () => {
   test('an unknown key is named with the keys allowed there', () => {
     const [issue] = issuesOf({ basePricePerSecond: { turbo: '1' } });
     expect(issue?.message).toMatch(/std, pro/);
-    const error = (() => {
-      try {
-        return parseRateCard({ maxChargeUsd: 'ten', basePrice: 1 });
-      } catch (caught) {
-        return caught as Error;
-      }
-    })();
+    const error = thrownBy(() => parseRateCard({ maxChargeUsd: 'ten', basePrice: 1 }));
     expect(error.message).toMatch(/maxChargeUsd: /);
     expect(error.message).toMatch(/basePrice: unknown field/);
   });
@@ -193,3 +187,12 @@ describe('loadRateCardFile', () => {
     expect((error as Error).message).toMatch(/not valid JSON/);
   });
 });
+
+function thrownBy(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}
