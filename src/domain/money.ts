@@ -3,20 +3,19 @@
 // multiplication can reach a price.
 import Big from 'big.js';
 
-// A private constructor: big.js keeps its settings (rounding mode, exponent thresholds) per constructor,
-// so nothing else in the process can change how we round or print.
+// A private constructor: big.js keeps its settings per constructor, so nothing else in the process can
+// change how we round. Every rounding below also names its mode, and every output uses `toFixed`, which
+// never prints an exponent.
 const Decimal = Big();
 Decimal.RM = Big.roundHalfUp;
-// Plain notation only: decimal strings never carry an exponent.
-Decimal.NE = -1_000_000;
-Decimal.PE = 1_000_000;
 
 /** Non-negative decimal notation as accepted from payloads and rate cards: digits, optional fraction. */
 export const plainDecimalPattern = /^\d+(\.\d+)?$/;
 
 /**
  * The decimal text of a JSON number, e.g. `0.05` → `"0.05"`, `1e-7` → `"0.0000001"`. It takes the shortest
- * text that reads back as the same double, which is the text the JSON document held.
+ * text that reads back as the same double, which is the text the JSON document held whenever that text had
+ * at most 15 significant digits.
  */
 export function decimalFromNumber(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
