@@ -58,7 +58,10 @@ type Answer = { status: number; code: number; message: string; data?: unknown } 
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? randomInt(2 ** 31);
-  const random = createRandom(seed);
+  // Separate streams, so polling more or less often does not change task ids, delays or outcomes.
+  const requestRandom = createRandom(seed);
+  const taskRandom = createRandom(seed ^ 0x5bd1e995);
+  const callbackRandom = createRandom(seed ^ 0x27d4eb2f);
   const credentials: SimulatorCredentials = {
     accessKey: options.accessKey ?? DEFAULT_SIMULATOR_CREDENTIALS.accessKey,
     secretKey: options.secretKey ?? DEFAULT_SIMULATOR_CREDENTIALS.secretKey,
@@ -77,7 +80,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let url = '';
 
   const callbacks = createCallbackSender({
-    random,
+    random: callbackRandom,
     knobs: () => knobs,
     counters,
     now,
@@ -85,7 +88,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...(options.webhookSecret === undefined ? {} : { webhookSecret: options.webhookSecret }),
   });
   const book = new TaskBook({
-    random,
+    random: taskRandom,
     knobs: () => knobs,
     now,
     videoUrl: (videoId) => `${url}${ADMIN_PREFIX}/videos/${videoId}.mp4`,
@@ -112,8 +115,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       knobs = { ...knobs, [queue]: rest };
       return error(code, `${klingErrorTable[code]?.meaning ?? 'error'} (injected)`);
     }
-    if (random.next() < knobs.errorRate) {
-      const pick = RANDOM_ERROR_CODES[Math.floor(random.next() * RANDOM_ERROR_CODES.length)] ?? 5000;
+    if (requestRandom.next() < knobs.errorRate) {
+      const pick = RANDOM_ERROR_CODES[Math.floor(requestRandom.next() * RANDOM_ERROR_CODES.length)] ?? 5000;
       return error(pick, `${klingErrorTable[pick]?.meaning ?? 'error'} (injected)`);
     }
     return undefined;
@@ -137,7 +140,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (book.inFlight() >= knobs.concurrencyLimit) {
       return error(1303, `parallel task limit of ${knobs.concurrencyLimit} reached`);
     }
-    const willFail = knobs.failTasks > 0 || random.next() < knobs.failureRate;
+    const willFail = knobs.failTasks > 0 || taskRandom.next() < knobs.failureRate;
     if (knobs.failTasks > 0) knobs = { ...knobs, failTasks: knobs.failTasks - 1 };
     counters.tasksCreated++;
     const task = book.create(family, body as Record<string, unknown>, verdict.spec, willFail);
@@ -147,7 +150,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       knobs = { ...knobs, dropCreates: knobs.dropCreates - 1 };
       return 'drop';
     }
-    if (random.next() < knobs.dropRate) return 'drop';
+    if (requestRandom.next() < knobs.dropRate) return 'drop';
     const [acceptedCode, ...rest] = knobs.acceptedCreateErrors;
     if (acceptedCode !== undefined) {
       knobs = { ...knobs, acceptedCreateErrors: rest };
@@ -196,7 +199,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   async function api(request: IncomingMessage, response: ServerResponse, target: URL): Promise<void> {
-    const requestId = `${random.hex(8)}-${random.hex(4)}-${random.hex(4)}-${random.hex(4)}-${random.hex(12)}`;
+    const requestId = `${requestRandom.hex(8)}-${requestRandom.hex(4)}-${requestRandom.hex(4)}-${requestRandom.hex(4)}-${requestRandom.hex(12)}`;
     const method = request.method ?? 'GET';
     const match = /^(\/v1\/videos\/[a-z0-9-]+)(?:\/([^/]+))?$/.exec(target.pathname);
     const family = match === null ? undefined : familyByPath.get(match[1]!);

@@ -38,9 +38,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Entry = Mutable<SimulatedTask> & {
   transitions: SimulatedTask['transitions'][number][];
   willFail: boolean;
+  /** Drawn at creation, so ids do not depend on the order in which concurrent tasks finish. */
+  videoId: string;
 };
 
 export interface TaskBookOptions {
+  /** A stream of its own: task ids, delays and video ids do not depend on how often clients poll. */
   readonly random: SimulatorRandom;
   readonly knobs: () => SimulatorKnobs;
   /** The simulator clock (wall clock plus the configured skew), Unix ms. */
@@ -98,6 +101,7 @@ export class TaskBook {
       createdAt: at,
       updatedAt: at,
       willFail,
+      videoId: this.#options.random.digits(18),
     };
     this.#entries.set(entry.taskId, entry);
     const submittedFor = this.#delay(knobs.submittedMs, knobs);
@@ -155,7 +159,7 @@ export class TaskBook {
       this.#enter(entry, 'failed');
       return;
     }
-    const id = this.#options.random.digits(18);
+    const id = entry.videoId;
     const video: SimulatedVideo = {
       id,
       url: this.#options.videoUrl(id),
@@ -217,6 +221,6 @@ export function toTaskData(task: SimulatedTask): KlingTaskData {
 }
 
 function view(entry: Entry): SimulatedTask {
-  const { willFail: _willFail, ...task } = entry;
+  const { willFail: _willFail, videoId: _videoId, ...task } = entry;
   return { ...task, transitions: [...entry.transitions], videos: [...entry.videos] };
 }

@@ -1,0 +1,101 @@
+// A create whose outcome the client cannot know (connection dropped after Kling accepted it, 5xx after
+// accepting, timeout) must never become two paid tasks: the client finds the task by external_task_id.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKlingClient, type KlingClient } from '../../src/kling/client.js';
+import { KlingError } from '../../src/kling/errors.js';
+import { startSimulator, type Simulator } from '../../src/kling/simulator/simulator.js';
+import { bodies, FAST, jwtAuth } from './support.js';
+
+let simulator: Simulator;
+let client: KlingClient;
+
+beforeEach(async () => {
+  simulator = await startSimulator({ ...FAST, seed: 11 });
+  client = createKlingClient({ baseUrl: simulator.url, auth: jwtAuth(simulator) });
+});
+afterEach(() => simulator.close());
+
+const creates = () => simulator.counters().requests['POST /v1/videos/text2video'] ?? {};
+
+describe('accepted, then the connection drops', () => {
+  it('createTask reports a retryable, ambiguous KlingError while the task exists', async () => {
+    simulator.setFaults({ dropCreates: 1 });
+    const error = await client
+      .createTask('text2video', bodies.text2video, 'job-drop-1')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KlingError);
+    expect(error).toMatchObject({ httpStatus: null, code: null, kind: 'retryable', ambiguous: true });
+    expect(simulator.counters().tasksCreated).toBe(1);
+  });
+
+  it('submitTask recovers the task by external_task_id: exactly one task, one create', async () => {
+    simulator.setFaults({ dropCreates: 1 });
+    const task = await client.submitTask('text2video', bodies.text2video, 'job-drop-2');
+    expect(task.externalTaskId).toBe('job-drop-2');
+    const counters = simulator.counters();
+    expect(counters.tasksCreated).toBe(1);
+    expect(simulator.tasks().map((entry) => entry.taskId)).toEqual([task.taskId]);
+    expect(creates()).toStrictEqual({ dropped: 1 });
+
+    // A retried activity calls submitTask again: it finds the task and creates nothing.
+    expect((await client.submitTask('text2video', bodies.text2video, 'job-drop-2')).taskId).toBe(task.taskId);
+    expect(simulator.counters().tasksCreated).toBe(1);
+    expect(creates()).toStrictEqual({ dropped: 1 });
+  });
+});
+
+describe('5002 answered after accepting', () => {
+  it('submitTask returns the accepted task instead of creating a second one', async () => {
+    simulator.setFaults({ acceptedCreateErrors: [5002] });
+    const task = await client.submitTask('text2video', bodies.text2video, 'job-5002-accepted');
+    expect(task.externalTaskId).toBe('job-5002-accepted');
+    expect(simulator.counters().tasksCreated).toBe(1);
+    expect(creates()).toStrictEqual({ '504': 1 });
+  });
+});
+
+describe('5002 answered without accepting', () => {
+  it('submitTask throws a retryable ambiguous error; the retry creates the one task', async () => {
+    simulator.setFaults({ createErrors: [5002] });
+    await expect(client.submitTask('text2video', bodies.text2video, 'job-5002-lost')).rejects.toMatchObject({
+      name: 'KlingError',
+      code: 5002,
+      kind: 'retryable',
+      ambiguous: true,
+    });
+    expect(simulator.counters().tasksCreated).toBe(0);
+    const task = await client.submitTask('text2video', bodies.text2video, 'job-5002-lost');
+    expect(task.status).toBe('submitted');
+    expect(simulator.counters().tasksCreated).toBe(1);
+  });
+});
+
+describe('the answer comes after the client gave up', () => {
+  it('a timed-out create is ambiguous, and the task is then found rather than created again', async () => {
+    simulator.setFaults({ latencyMs: 500 });
+    const impatient = createKlingClient({ baseUrl: simulator.url, auth: jwtAuth(simulator), timeoutMs: 100 });
+    const error = await impatient
+      .createTask('text2video', bodies.text2video, 'job-timeout')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'KlingError', kind: 'retryable', ambiguous: true });
+    expect((error as KlingError).message).toContain('no answer within 100 ms');
+
+    simulator.setFaults({ latencyMs: 0 });
+    const task = await impatient.submitTask('text2video', bodies.text2video, 'job-timeout');
+    expect(task.externalTaskId).toBe('job-timeout');
+    expect(simulator.counters().tasksCreated).toBe(1);
+  });
+});
+
+describe('a lookup that fails for another reason', () => {
+  it('is not mistaken for "no task": the error propagates and nothing is created', async () => {
+    simulator.setFaults({ queryErrors: [5001] });
+    await expect(client.submitTask('text2video', bodies.text2video, 'job-lookup-down')).rejects.toMatchObject(
+      {
+        code: 5001,
+        kind: 'retryable',
+      },
+    );
+    expect(simulator.counters().tasksCreated).toBe(0);
+  });
+});
