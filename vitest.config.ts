@@ -15,6 +15,7 @@ export default defineConfig({
             'test/cli/**/*.test.ts',
             'test/temporal/**/*.test.ts',
             'test/replay/**/*.test.ts',
+            'test/deploy/**/*.test.ts',
           ],
           testTimeout: 30_000,
         },
