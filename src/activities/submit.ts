@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { RequestEnvelope } from '../domain/envelope.js';
 import type { KlingFamily } from '../domain/family.js';
@@ -25,7 +26,9 @@ export function submitTask(deps: ActivityDeps) {
     }
     const envelope = RequestEnvelope.parse(job.envelope);
     try {
-      const task = await deps.kling.submitTask(envelope.family, envelope.klingBody, jobId);
+      // Only a retry can find a task an earlier attempt created; a first attempt skips the lookup.
+      const lookupFirst = Context.current().info.attempt > 1;
+      const task = await deps.kling.submitTask(envelope.family, envelope.klingBody, jobId, { lookupFirst });
       await deps.store.recordSubmission(jobId, { klingTaskId: task.taskId, family: envelope.family });
       return { taskId: task.taskId, family: envelope.family, status: task.status };
     } catch (error) {

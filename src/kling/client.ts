@@ -41,7 +41,21 @@ export interface KlingClient {
    * The idempotent create: returns the task already carrying `externalTaskId` if there is one, creates it
    * otherwise, and after an ambiguous failure looks it up again instead of creating a second paid task.
    */
-  submitTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string): Promise<KlingTask>;
+  submitTask(
+    family: KlingFamily,
+    body: KlingRequestBody,
+    externalTaskId: string,
+    options?: SubmitOptions,
+  ): Promise<KlingTask>;
+}
+
+export interface SubmitOptions {
+  /**
+   * Look the task up before creating it (default true). A caller that knows no earlier attempt ran — the first
+   * attempt of a fresh job — may skip it and save the lookups (up to three GETs); a create refused as a
+   * duplicate id (1201) is then still resolved by a lookup.
+   */
+  readonly lookupFirst?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -221,12 +235,23 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     return null;
   }
 
-  async function submitTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string) {
-    const existing = await findTaskByExternalId(family, externalTaskId);
-    if (existing !== null) return existing;
+  async function submitTask(
+    family: KlingFamily,
+    body: KlingRequestBody,
+    externalTaskId: string,
+    { lookupFirst = true }: SubmitOptions = {},
+  ) {
+    if (lookupFirst) {
+      const existing = await findTaskByExternalId(family, externalTaskId);
+      if (existing !== null) return existing;
+    }
     try {
       return await createTask(family, body, externalTaskId);
     } catch (error) {
+      if (!lookupFirst && error instanceof KlingError && error.code === 1201) {
+        const duplicate = await findTaskByExternalId(family, externalTaskId);
+        if (duplicate !== null) return duplicate;
+      }
       if (!(error instanceof KlingError && error.ambiguous)) throw error;
       const accepted = await findTaskByExternalId(family, externalTaskId);
       if (accepted !== null) return accepted;

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteRequest } from '../../src/domain/pricing.js';
 import { normalizeRequest } from '../../src/domain/envelope.js';
+import { klingModelKey, klingTaskIdKey } from '../../src/temporal/search-attributes.js';
 import { jobStatusQuery } from '../../src/workflows/definitions.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 
@@ -67,6 +68,10 @@ describe('a job on PGlite', () => {
     const job = await p.store.getJob(handle.workflowId);
     expect(job).toMatchObject({ status: 'succeeded', klingTaskId: result.klingTaskId });
     expect(job?.outputs).toEqual(result.videos);
+    // The custom search attributes the dev server registered at start.
+    const { typedSearchAttributes } = await handle.describe();
+    expect(typedSearchAttributes.get(klingTaskIdKey)).toBe(result.klingTaskId);
+    expect(typedSearchAttributes.get(klingModelKey)).toBe(job?.model);
   });
 
   it('bills the requested duration at the 720p tier whatever Kling reports', async () => {

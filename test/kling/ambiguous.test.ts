@@ -99,3 +99,36 @@ describe('a lookup that fails for another reason', () => {
     expect(simulator.counters().tasksCreated).toBe(0);
   });
 });
+
+describe('a first attempt that skips the lookup', () => {
+  const gets = () =>
+    Object.entries(simulator.counters().requests)
+      .filter(([route]) => route.startsWith('GET'))
+      .reduce((sum, [, byStatus]) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
+
+  it('creates with no lookup at all', async () => {
+    const task = await client.submitTask('text2video', bodies.text2video, 'job-fresh', {
+      lookupFirst: false,
+    });
+    expect(task.externalTaskId).toBe('job-fresh');
+    expect(gets()).toBe(0);
+    expect(creates()).toStrictEqual({ '200': 1 });
+  });
+
+  it('still recovers after an accepted-then-dropped create', async () => {
+    simulator.setFaults({ dropCreates: 1 });
+    const task = await client.submitTask('text2video', bodies.text2video, 'job-fresh-drop', {
+      lookupFirst: false,
+    });
+    expect(task.externalTaskId).toBe('job-fresh-drop');
+    expect(simulator.counters().tasksCreated).toBe(1);
+  });
+
+  it('resolves a duplicate-id refusal (1201) to the task that already exists', async () => {
+    const first = await client.submitTask('text2video', bodies.text2video, 'job-dup', { lookupFirst: false });
+    const again = await client.submitTask('text2video', bodies.text2video, 'job-dup', { lookupFirst: false });
+    expect(again.taskId).toBe(first.taskId);
+    expect(simulator.counters().tasksCreated).toBe(1);
+    expect(creates()).toStrictEqual({ '200': 1, '400': 1 });
+  });
+});

@@ -37,6 +37,8 @@ export interface Pipeline {
   readonly temporal: TemporalTestContext;
   readonly simulator: Simulator;
   readonly store: JobStore;
+  /** The PostgreSQL database of this pipeline, when it uses one. */
+  readonly databaseUrl: string | undefined;
   readonly deps: ActivityDeps;
   /** Starts a worker on the file's task queue; call `stop()` to shut it down and wait for it. */
   startWorker(): Promise<{ stop(): Promise<void> }>;
@@ -55,11 +57,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     ...options.simulator,
   });
   let dropDatabase: (() => Promise<void>) | undefined;
+  let databaseUrl: string | undefined;
   let store: JobStore;
   if (options.database === 'postgres') {
     const database = await createDatabase(inject('databaseUrl'));
     dropDatabase = database.drop;
-    store = await openStore({ databaseUrl: database.url });
+    databaseUrl = database.url;
+    store = await openStore({ databaseUrl });
   } else {
     store = await openStore({ dataDir: 'memory://' });
   }
@@ -79,6 +83,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     temporal,
     simulator,
     store,
+    databaseUrl,
     deps,
     async startWorker() {
       const worker = await Worker.create({
