@@ -6,7 +6,7 @@
 # command line).
 set -eu
 
-schema_root=${TEMPORAL_SCHEMA_ROOT:-/etc/temporal/schema/postgresql/v12}
+schema_root=/etc/temporal/schema/postgresql/v12
 
 prepare() {
   database=$1
