@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but Node; `integration` gets the real servers from global setups
+// Three projects: `unit` needs nothing but Node; `store` and `integration` get real servers from global setups
 // (one Temporal dev server, one PostgreSQL for the whole run; a task queue per test file).
 export default defineConfig({
   test: {
@@ -14,6 +14,8 @@ export default defineConfig({
             'test/kling/**/*.test.ts',
             'test/cli/**/*.test.ts',
             'test/temporal/**/*.test.ts',
+            'test/config/**/*.test.ts',
+            'test/log/**/*.test.ts',
             'test/replay/**/*.test.ts',
             'test/deploy/**/*.test.ts',
           ],

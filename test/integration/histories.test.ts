@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobStatusQuery } from '../../src/workflows/definitions.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startPipeline, type Pipeline, workflowsPath } from '../support/pipeline.js';
 import { workflowBundle } from '../support/temporal.js';
@@ -111,5 +112,29 @@ describe('klingVideo timeout history', () => {
     await settle(handle);
     expect((await handle.describe()).status.name).toBe('FAILED');
     await historyOf(handle, 'timeout');
+  });
+});
+
+describe('klingVideo cancel history', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = await startPipeline({
+      fileTag: 'histories-cancel',
+      simulator: { processingMs: 60_000 },
+      pollIntervalMs: 1_000,
+    });
+    await p.startWorker();
+  });
+  afterAll(async () => p?.close());
+
+  it('records the cancel path', async () => {
+    const handle = await p.startJob(textPayload, 'history-cancel');
+    for (let i = 0; i < 100 && (await handle.query(jobStatusQuery)).phase !== 'waiting'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.cancel();
+    await settle(handle);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    await historyOf(handle, 'cancel');
   });
 });

@@ -2,7 +2,7 @@
 // and the Kling simulator over HTTP. Expected prices are worked out by hand from billing.md, not by the code.
 import { readFile } from 'node:fs/promises';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteRequest } from '../../src/domain/pricing.js';
 import { normalizeRequest } from '../../src/domain/envelope.js';
@@ -147,6 +147,29 @@ describe('a job that outlives its budget', () => {
     expect(failure.type).toBe('JobTimedOut');
     expect(failure.message).toMatch(/did not finish within the job's budget/);
     expect(await p.store.getJob(handle.workflowId)).toMatchObject({ status: 'timed_out' });
+    expect(await p.store.getBillLine(handle.workflowId)).toBeUndefined();
+  });
+});
+
+describe('a cancelled job', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = await startPipeline({ fileTag: 'cancel', simulator: { processingMs: 60_000 } });
+    await p.startWorker();
+  });
+  afterAll(async () => p?.close());
+
+  it('ends cancelled, its row says so, and nothing is billed', async () => {
+    const handle = await p.startJob(await example('kling-v2-6-text-audio'));
+    for (let i = 0; i < 100 && (await handle.query(jobStatusQuery)).phase !== 'waiting'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.cancel();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(await p.store.getJob(handle.workflowId)).toMatchObject({ status: 'cancelled' });
     expect(await p.store.getBillLine(handle.workflowId)).toBeUndefined();
   });
 });

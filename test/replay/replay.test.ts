@@ -17,6 +17,7 @@ describe('committed klingVideo histories', () => {
     );
     expect(files.sort()).toEqual(
       expect.arrayContaining([
+        'kling-video-cancel.json',
         'kling-video-invalid-input.json',
         'kling-video-kling-failure.json',
         'kling-video-success.json',

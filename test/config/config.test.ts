@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const base = { PATH: '/usr/bin', HOME: '/home/someone' };
+
+describe('configuration from the environment', () => {
+  it('runs anywhere with nothing set: dev server, PGlite in .data, the simulator, 10 s polls, 60 min budget', () => {
+    const config = loadConfig(base);
+    expect(config.production).toBe(false);
+    expect(config.temporal).toMatchObject({
+      address: undefined,
+      namespace: 'default',
+      taskQueue: 'kling-video',
+    });
+    expect(config.temporal.cacheDir).toBe('/home/someone/.cache/kling-video-worker');
+    expect(config.store).toEqual({
+      databaseUrl: undefined,
+      dataDir: expect.stringMatching(/\/\.data$/) as unknown,
+    });
+    expect(config.kling.kind).toBe('simulator');
+    expect(config.wait).toEqual({ pollIntervalMs: 10_000, budgetMs: 3_600_000 });
+    expect(config.log).toEqual({ level: 'INFO', format: 'text' });
+  });
+
+  it('reads every production setting', () => {
+    const config = loadConfig({
+      ...base,
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      DATABASE_URL: 'postgres://kling:s3cr%40t@db:5432/kling',
+      KLING_ACCESS_KEY: 'ak-123456',
+      KLING_SECRET_KEY: 'sk-abcdef',
+      KLING_POLL_INTERVAL_SECONDS: '15',
+      KLING_JOB_BUDGET_MINUTES: '90',
+    });
+    expect(config.kling).toEqual({
+      kind: 'api',
+      baseUrl: 'https://api-singapore.klingai.com',
+      credentials: { accessKey: 'ak-123456', secretKey: 'sk-abcdef' },
+      timeoutMs: 30_000,
+    });
+    expect(config.wait).toEqual({ pollIntervalMs: 15_000, budgetMs: 5_400_000 });
+    expect(config.log.format).toBe('json');
+    // The logger masks every configured secret, the database password decoded.
+    expect(config.secrets).toEqual(expect.arrayContaining(['ak-123456', 'sk-abcdef', 's3cr@t']));
+  });
+
+  it.each([
+    [{ KLING_POLL_INTERVAL_SECONDS: 'soon' }, /KLING_POLL_INTERVAL_SECONDS/],
+    [{ KLING_JOB_BUDGET_MINUTES: '0' }, /KLING_JOB_BUDGET_MINUTES/],
+    [{ DATABASE_URL: 'mysql://db/kling' }, /DATABASE_URL/],
+    [{ KLING_BASE_URL: 'not a url' }, /KLING_BASE_URL/],
+    [{ LOG_LEVEL: 'LOUD' }, /LOG_LEVEL/],
+    [{ KLING_ACCESS_KEY: 'ak-only' }, /KLING_ACCESS_KEY and KLING_SECRET_KEY must be set together/],
+    [
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/k' },
+      /NODE_ENV=production needs real Kling credentials/,
+    ],
+    [{ NODE_ENV: 'production', KLING_API_KEY: 'key-123456' }, /NODE_ENV=production needs DATABASE_URL/],
+  ])('refuses %o, naming the variable', (env, message) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+
+  it('never echoes a secret value in its errors', () => {
+    const secret = 'sk-very-secret-value';
+    let message = '';
+    try {
+      loadConfig({ ...base, KLING_SECRET_KEY: secret, DATABASE_URL: `postgres://u:${secret}@db` });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/KLING_ACCESS_KEY and KLING_SECRET_KEY/);
+    expect(message).not.toContain(secret);
+  });
+});
