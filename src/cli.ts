@@ -10,10 +10,26 @@ interface Entry {
 const commands: Record<string, Entry> = {
   // Subcommands register here, one entry each, in alphabetical order:
   // name: { summary: '…', load: async () => (await import('./cli/name.js')).nameCommand },
+  demo: {
+    summary: 'Run every example end to end on an embedded system and print the bills',
+    load: async () => (await import('./cli/demo.js')).demoCommand,
+  },
+  generate: {
+    summary: 'Start a video job from a payload; --wait follows it to its bill',
+    load: async () => (await import('./cli/generate.js')).generateCommand,
+  },
   quote: { summary: 'Price a payload', load: async () => (await import('./cli/quote.js')).quoteCommand },
   simulator: {
     summary: 'Run the local Kling API simulator',
     load: async () => (await import('./cli/simulator.js')).simulatorCommand,
+  },
+  status: {
+    summary: "Show a job's phase, Kling task, videos and bill",
+    load: async () => (await import('./cli/status.js')).statusCommand,
+  },
+  worker: {
+    summary: 'Run the worker (npm start)',
+    load: async () => (await import('./cli/worker.js')).workerCommand,
   },
 };
 

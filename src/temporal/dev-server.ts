@@ -32,6 +32,8 @@ export interface TemporalServer {
 export interface ObtainOptions {
   /** Where progress lines go (e.g. "building the Temporal CLI…"); they never carry secrets. */
   readonly log?: (line: string) => void;
+  /** Start the dev server's frontend on this port (default: a free one), so other processes can find it. */
+  readonly port?: number;
   /** Start the web UI on this port (dev server only). */
   readonly uiPort?: number;
   /** Keep the dev server's state in this SQLite file instead of memory. */
@@ -180,6 +182,7 @@ export async function obtainTemporalServer(
         ...(cli === undefined ? {} : { executable: { type: 'existing-path', path: cli.path } }),
         namespace: config.namespace,
         ip: '127.0.0.1',
+        ...(options.port === undefined ? {} : { port: options.port }),
         searchAttributes: customSearchAttributes,
         ...(options.uiPort === undefined ? {} : { ui: true, uiPort: options.uiPort }),
         ...(options.dbFilename === undefined ? {} : { dbFilename: options.dbFilename }),
