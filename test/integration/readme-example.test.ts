@@ -31,6 +31,8 @@ describe("the README's orchestrator example", () => {
         TEMPORAL_TASK_QUEUE: p.temporal.taskQueue,
       },
     });
-    expect(stdout).toMatch(/^portal-order-\d+: http:\/\/127\.0\.0\.1:\d+\/\S+ billed 0\.60 USD \(60 cents\)\n$/);
+    expect(stdout).toMatch(
+      /^portal-order-\d+: http:\/\/127\.0\.0\.1:\d+\/\S+ billed 0\.60 USD \(60 cents\)\n$/,
+    );
   });
 });
