@@ -42,6 +42,28 @@ const EnvSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optional,
   LOG_LEVEL: optional.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional()),
   LOG_FORMAT: optional.pipe(z.enum(['json', 'text']).optional()),
+  KLING_CALLBACK_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  KLING_CALLBACK_LISTEN: optional.pipe(
+    z
+      .string()
+      .regex(/^(.+):(\d{1,5})$/, 'expected host:port')
+      .optional(),
+  ),
+  KLING_CALLBACK_SECRET: optional.pipe(z.string().min(16, 'expected at least 16 characters').optional()),
+  KLING_WEBHOOK_SECRET: optional.pipe(
+    z
+      .string()
+      .regex(/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/, 'expected whsec_<base64>')
+      .optional(),
+  ),
+  KLING_CALLBACK_POLL_INTERVAL_SECONDS: positiveNumber(60),
+  KLING_MAX_CONCURRENT_TASKS: optional.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d*$/, 'expected a positive integer')
+      .transform(Number)
+      .optional(),
+  ),
   PATH: optional,
   XDG_CACHE_HOME: optional,
   HOME: optional,
@@ -86,6 +108,23 @@ export interface Config {
   readonly log: { readonly level: LogLevel; readonly format: 'json' | 'text' };
   /** Every secret value configured, so the logger can mask them wherever they would appear. */
   readonly secrets: readonly string[];
+  /** Kling callbacks (kling-api.md, "Callbacks"); off unless `KLING_CALLBACK_SECRET` and a URL or address are set. */
+  readonly callbacks: CallbackConfig | undefined;
+  /** Kling tasks in flight per account, across all workers (`KLING_MAX_CONCURRENT_TASKS`); unset = no queueing. */
+  readonly maxConcurrentTasks: number | undefined;
+}
+
+export interface CallbackConfig {
+  /** Public base URL Kling posts to; only when set do jobs send a `callback_url` and race its hints. */
+  readonly baseUrl: string | undefined;
+  /** Where this process receives callbacks; unset = they are received elsewhere (`kling-video callbacks`). */
+  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  /** Keys the per-job URL token: every sender and receiver of one deployment shares it. */
+  readonly secret: string;
+  /** `whsec_…`: when set, the Standard Webhooks signature is required too. */
+  readonly webhookSecret: string | undefined;
+  /** Polling is only the fallback for lost callbacks, so it can be slow. */
+  readonly pollIntervalMs: number;
 }
 
 /** A configuration value the user must fix; the message names the variable, never a secret value. */
@@ -127,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  const callbacks = callbackConfig(e);
+
   return {
     production,
     temporal: {
@@ -155,7 +196,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.KLING_SECRET_KEY,
       e.KLING_API_KEY,
       databasePassword(e.DATABASE_URL),
+      e.KLING_CALLBACK_SECRET,
+      e.KLING_WEBHOOK_SECRET,
     ].filter((value): value is string => value !== undefined && value !== ''),
+    callbacks,
+    maxConcurrentTasks: e.KLING_MAX_CONCURRENT_TASKS,
+  };
+}
+
+function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig | undefined {
+  const { KLING_CALLBACK_BASE_URL: baseUrl, KLING_CALLBACK_LISTEN: listen } = e;
+  if (baseUrl === undefined && listen === undefined) {
+    if (e.KLING_CALLBACK_SECRET !== undefined || e.KLING_WEBHOOK_SECRET !== undefined) {
+      throw new ConfigError(
+        'KLING_CALLBACK_SECRET / KLING_WEBHOOK_SECRET are set but callbacks are off: set KLING_CALLBACK_BASE_URL and/or KLING_CALLBACK_LISTEN.',
+      );
+    }
+    return undefined;
+  }
+  if (e.KLING_CALLBACK_SECRET === undefined) {
+    throw new ConfigError(
+      'Kling callbacks need KLING_CALLBACK_SECRET: it keys the token that makes each callback URL unguessable.',
+    );
+  }
+  const address = listen === undefined ? undefined : /^(.+):(\d+)$/.exec(listen);
+  const port = address?.[2] === undefined ? undefined : Number(address[2]);
+  if (port !== undefined && port > 65_535) throw new ConfigError('KLING_CALLBACK_LISTEN: port over 65535');
+  return {
+    baseUrl,
+    // `[::1]:8080` → `::1`: the brackets belong to URLs, not to listen().
+    listen:
+      address?.[1] === undefined || port === undefined
+        ? undefined
+        : { host: address[1].replace(/^\[(.*)\]$/, '$1'), port },
+    secret: e.KLING_CALLBACK_SECRET,
+    webhookSecret: e.KLING_WEBHOOK_SECRET,
+    pollIntervalMs: Math.round(e.KLING_CALLBACK_POLL_INTERVAL_SECONDS * 1000),
   };
 }
 

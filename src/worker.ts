@@ -1,9 +1,18 @@
 // The worker process: configuration → store, Kling, rate card, Temporal → a worker on the job task queue.
 // `node dist/worker.js` (containers) and `kling-video worker` / `npm start` run `main()`.
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from './activities/index.js';
+import {
+  accountSlotsWorkflowId,
+  createActivities,
+  type ActivityDeps,
+  type WaitPolicy,
+} from './activities/index.js';
+import { signalJobs } from './callbacks/deliver.js';
+import { startCallbackReceiver } from './callbacks/receiver.js';
+import { callbackUrl } from './callbacks/token.js';
 import { loadConfig, type Config } from './config.js';
 import { defaultRateCard, snapshotRateCard } from './domain/rate-card.js';
 import { createKlingClient, type KlingClient } from './kling/client.js';
@@ -63,6 +72,67 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
   return { client, simulatorUrl: simulator.url, close: () => simulator.close() };
 }
 
+/** Kling callbacks and account slots (issue 7): the activity settings they change, and what they opened. */
+interface CallbacksAndSlots {
+  readonly deps: Pick<ActivityDeps, 'wait' | 'callbackUrl' | 'temporal'>;
+  close(): Promise<void>;
+}
+
+async function connectCallbacksAndSlots(
+  config: Config,
+  temporal: TemporalServer,
+  logger: Logger,
+): Promise<CallbacksAndSlots> {
+  const { callbacks, maxConcurrentTasks } = config;
+  // Only a public URL makes Kling call back; without one, hints never come and polling keeps its own pace.
+  const sending = callbacks?.baseUrl === undefined ? undefined : { ...callbacks, baseUrl: callbacks.baseUrl };
+  const wait: WaitPolicy = {
+    ...config.wait,
+    ...(sending === undefined ? {} : { pollIntervalMs: sending.pollIntervalMs, callbacks: true }),
+    ...(maxConcurrentTasks === undefined
+      ? {}
+      : {
+          slots: {
+            workflowId: accountSlotsWorkflowId(config.temporal.taskQueue),
+            limit: maxConcurrentTasks,
+          },
+        }),
+  };
+  const callbackUrlOf =
+    sending === undefined
+      ? {}
+      : { callbackUrl: (jobId: string) => callbackUrl(sending.baseUrl, sending.secret, jobId) };
+  if (callbacks?.listen === undefined && maxConcurrentTasks === undefined) {
+    return { deps: { wait, ...callbackUrlOf }, close: () => Promise.resolve() };
+  }
+  // Signals to jobs and to the slots workflow go through a client connection of their own.
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
+  try {
+    const receiver =
+      callbacks?.listen === undefined
+        ? undefined
+        : await startCallbackReceiver({
+            ...callbacks.listen,
+            secret: callbacks.secret,
+            webhookSecret: callbacks.webhookSecret,
+            deliver: signalJobs(client),
+            logger,
+          });
+    if (receiver !== undefined) logger.info('callback receiver listening', { url: receiver.url });
+    return {
+      deps: { wait, temporal: client, ...callbackUrlOf },
+      async close() {
+        await receiver?.close();
+        await connection.close();
+      },
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
 /** Opens everything the worker needs and creates it; the caller installs the Runtime first. */
 export async function startJobWorker(config: Config, logger: Logger): Promise<JobWorker> {
   const card =
@@ -91,6 +161,8 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
     closers.push(() => temporal.stop());
     const connection = await NativeConnection.connect({ address: temporal.address });
     closers.push(() => connection.close());
+    const callbacksAndSlots = await connectCallbacksAndSlots(config, temporal, logger);
+    closers.push(() => callbacksAndSlots.close());
 
     const worker = await Worker.create({
       connection,
@@ -103,8 +175,9 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         store,
         kling: kling.client,
         rateCard,
-        wait: config.wait,
         now: () => new Date(),
+        // The wait policy (config.wait, adjusted for callbacks and slots) and the callback/slot ports.
+        ...callbacksAndSlots.deps,
       }),
       shutdownGraceTime: config.shutdownGraceMs,
     });

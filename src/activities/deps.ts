@@ -1,11 +1,26 @@
+import type { Client } from '@temporalio/client';
 import type { RateCardSnapshot } from '../domain/rate-card.js';
 import type { KlingClient } from '../kling/client.js';
 import type { JobStore } from '../store/job-store.js';
 
-/** How long and how often a job waits on Kling; worker configuration, handed to the workflow by `acceptJob`. */
+/** How a job waits on Kling (and for a slot); worker configuration, handed to the workflow by `acceptJob`. */
 export interface WaitPolicy {
   readonly pollIntervalMs: number;
   readonly budgetMs: number;
+  /**
+   * Set when jobs send Kling a `callback_url`: the wait then races callback hints against polling, which is only
+   * the fallback (`pollIntervalMs` is the slower callback-mode interval). Absent in histories from before callbacks.
+   */
+  readonly callbacks?: true;
+  /** Set when a job must hold one of the account's slots from before it submits until its task ends. */
+  readonly slots?: SlotPolicy;
+}
+
+/** Queueing at Kling's account concurrency limit (`KLING_MAX_CONCURRENT_TASKS`), handed to the workflow by `acceptJob`. */
+export interface SlotPolicy {
+  /** The account-slots workflow shared by every worker of the account (see {@link accountSlotsWorkflowId}). */
+  readonly workflowId: string;
+  readonly limit: number;
 }
 
 /** The ports and settings the activities use. Built once per worker process. */
@@ -16,4 +31,13 @@ export interface ActivityDeps {
   readonly rateCard: RateCardSnapshot;
   readonly wait: WaitPolicy;
   readonly now: () => Date;
+  /** The `callback_url` of a job, when Kling callbacks are on; worker-owned, so the request envelope never holds it. */
+  readonly callbackUrl?: (jobId: string) => string;
+  /** Reaches the account-slots workflow and describes jobs; needed when `wait.slots` is set. */
+  readonly temporal?: Client;
+}
+
+/** One slots workflow per task queue: the workers of one queue share one Kling account. */
+export function accountSlotsWorkflowId(taskQueue: string): string {
+  return `kling-account-slots/${taskQueue}`;
 }

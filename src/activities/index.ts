@@ -4,11 +4,13 @@ import { billJob } from './bill.js';
 import { checkTask } from './check-task.js';
 import type { ActivityDeps } from './deps.js';
 import { finishJob } from './finish.js';
+import { acquireSlot, findEndedJobs } from './slots.js';
 import { submitTask } from './submit.js';
 
 export type { AcceptedJob } from './accept.js';
 export type { TaskOutcome, TaskRef } from './check-task.js';
-export type { ActivityDeps, WaitPolicy } from './deps.js';
+export { accountSlotsWorkflowId } from './deps.js';
+export type { ActivityDeps, SlotPolicy, WaitPolicy } from './deps.js';
 export type { SubmittedTask } from './submit.js';
 
 export function createActivities(deps: ActivityDeps) {
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     checkTask: checkTask(deps),
     billJob: billJob(deps),
     finishJob: finishJob(deps),
+    acquireSlot: acquireSlot(deps),
+    findEndedJobs: findEndedJobs(deps),
   };
 }
 

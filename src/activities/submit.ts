@@ -28,7 +28,11 @@ export function submitTask(deps: ActivityDeps) {
     try {
       // Only a retry can find a task an earlier attempt created; a first attempt skips the lookup.
       const lookupFirst = Context.current().info.attempt > 1;
-      const task = await deps.kling.submitTask(envelope.family, envelope.klingBody, jobId, { lookupFirst });
+      const body =
+        deps.callbackUrl === undefined
+          ? envelope.klingBody
+          : { ...envelope.klingBody, callback_url: deps.callbackUrl(jobId) };
+      const task = await deps.kling.submitTask(envelope.family, body, jobId, { lookupFirst });
       await deps.store.recordSubmission(jobId, { klingTaskId: task.taskId, family: envelope.family });
       return { taskId: task.taskId, family: envelope.family, status: task.status };
     } catch (error) {

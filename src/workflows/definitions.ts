@@ -12,6 +12,7 @@ export const JOB_WORKFLOW = 'klingVideo';
 /** Where a job is. The last five are final. */
 export type JobPhase =
   | 'accepting'
+  | 'queued'
   | 'submitting'
   | 'waiting'
   | 'billing'

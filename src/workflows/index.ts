@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { klingVideo } from './kling-video.js';
+export { accountSlots } from './account-slots.js';

@@ -21,6 +21,8 @@ import {
   type JobResult,
   type JobStatus,
 } from './definitions.js';
+import { klingCallbackSignal, TaskHints } from './callback-hints.js';
+import { accountSlot } from './slot-holder.js';
 import { waitForTask } from './wait.js';
 
 const { acceptJob } = proxyActivities<JobActivities>({
@@ -66,6 +68,9 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
   };
   const update = (change: Partial<JobStatus>) => (status = { ...status, ...change });
   setHandler(jobStatusQuery, () => status);
+  // Registered from the start: a callback may race the submit's answer.
+  const hints = new TaskHints();
+  setHandler(klingCallbackSignal, (hint) => hints.offer(hint));
 
   // 1. accept — an invalid payload fails here, before anything is submitted or charged.
   let accepted;
@@ -94,14 +99,28 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
   });
   upsertSearchAttributes([{ key: klingModelKey, value: accepted.model }]);
 
+  const slot = accepted.wait.slots === undefined ? undefined : accountSlot(jobId, accepted.wait.slots);
   try {
+    // 1b. queue — at the account's concurrency limit, wait for a slot rather than collect 1303 answers.
+    if (slot !== undefined) {
+      update({ phase: 'queued' });
+      await slot.acquire();
+      update({ phase: 'submitting' });
+    }
+
     // 2. submit — idempotent on the job id (external_task_id), so a retry never makes a second paid task.
     const task = await submitTask({ jobId });
     update({ phase: 'waiting', klingTaskId: task.taskId, klingStatus: task.status });
     upsertSearchAttributes([{ key: klingTaskIdKey, value: task.taskId }]);
 
     // 3. wait — until Kling says succeed or failed, within the budget.
-    const outcome = await waitForTask({ jobId, taskId: task.taskId, family: accepted.family }, accepted.wait);
+    const outcome = await waitForTask(
+      { jobId, taskId: task.taskId, family: accepted.family },
+      accepted.wait,
+      hints,
+    );
+    // The task no longer counts against the account: the next job may submit while this one bills.
+    await slot?.release();
     update({ klingStatus: outcome.status });
     if (outcome.status === 'failed') {
       const message = `Kling task ${task.taskId} failed: ${outcome.statusMessage || '(no reason given)'}`;
@@ -132,6 +151,10 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     if (failure?.type === JobFailureType.klingRejected)
       return await fail({ type: failure.type, message: failure.message }, 'failed');
     throw error;
+  } finally {
+    // Every other ending. A timed-out or cancelled job's Kling task may still run (there is no cancel
+    // endpoint); its slot is freed anyway, and a 1303 that follows is retried with backoff by the next submit.
+    await slot?.release();
   }
 
   async function fail(
