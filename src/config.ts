@@ -1,5 +1,6 @@
 // Configuration from the environment: read once, validated once, typed. Nothing else reads process.env.
 // A bad value is a startup error naming the variable; secrets are kept out of every message.
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '@temporalio/common';
@@ -40,6 +41,13 @@ const EnvSchema = z.object({
   RATE_CARD_PATH: optional,
   SHUTDOWN_GRACE_SECONDS: positiveNumber(30),
   WORKFLOW_BUNDLE_PATH: optional,
+  METRICS_BIND_ADDRESS: optional.pipe(
+    z
+      .string()
+      // The SDK's exporter binds an IP literal; a host name would only fail later, inside the native runtime.
+      .refine(isBindAddress, 'expected <IP>:<port>, e.g. 0.0.0.0:9464 or [::]:9464')
+      .optional(),
+  ),
   LOG_LEVEL: optional.pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional()),
   LOG_FORMAT: optional.pipe(z.enum(['json', 'text']).optional()),
   KLING_CALLBACK_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -108,6 +116,8 @@ export interface Config {
   readonly log: { readonly level: LogLevel; readonly format: 'json' | 'text' };
   /** Every secret value configured, so the logger can mask them wherever they would appear. */
   readonly secrets: readonly string[];
+  /** Where the Prometheus endpoint listens (`METRICS_BIND_ADDRESS`); unset = no metrics. */
+  readonly metrics: { readonly bindAddress: string } | undefined;
   /** Kling callbacks (kling-api.md, "Callbacks"); off unless `KLING_CALLBACK_SECRET` and a URL or address are set. */
   readonly callbacks: CallbackConfig | undefined;
   /** Kling tasks in flight per account, across all workers (`KLING_MAX_CONCURRENT_TASKS`); unset = no queueing. */
@@ -191,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     log: { level: e.LOG_LEVEL ?? 'INFO', format: e.LOG_FORMAT ?? (production ? 'json' : 'text') },
+    metrics: e.METRICS_BIND_ADDRESS === undefined ? undefined : { bindAddress: e.METRICS_BIND_ADDRESS },
     secrets: [
       e.KLING_ACCESS_KEY,
       e.KLING_SECRET_KEY,
@@ -233,6 +244,15 @@ function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig | undefine
     webhookSecret: e.KLING_WEBHOOK_SECRET,
     pollIntervalMs: Math.round(e.KLING_CALLBACK_POLL_INTERVAL_SECONDS * 1000),
   };
+}
+
+/** `1.2.3.4:9464` or `[::]:9464`: what Rust's `SocketAddr` accepts. */
+function isBindAddress(value: string): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  if (match?.[3] === undefined) return false;
+  const port = Number(match[3]);
+  const ipVersion = match[1] === undefined ? 4 : 6;
+  return isIP(match[1] ?? match[2] ?? '') === ipVersion && port > 0 && port <= 65_535;
 }
 
 function databasePassword(url: string | undefined): string | undefined {

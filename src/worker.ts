@@ -20,6 +20,8 @@ import { createLogger } from './log.js';
 import { loadRateCardFile } from './rate-card-file.js';
 import { openStore } from './store/open-store.js';
 import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
+import { withJobIds } from './telemetry/job-log.js';
+import { recordKlingRequests, telemetryOptions } from './telemetry/metrics.js';
 
 // `.ts` when running from source (tsx), `.js` when compiled: the workflow bundler needs the real file.
 const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -47,6 +49,7 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
       baseUrl: config.kling.baseUrl,
       auth: config.kling.credentials,
       timeoutMs: config.kling.timeoutMs,
+      onRequest: recordKlingRequests(Runtime.instance().metricMeter),
     });
     return { client, simulatorUrl: undefined, close: () => Promise.resolve() };
   }
@@ -68,6 +71,7 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
     baseUrl: simulator.url,
     auth: { accessKey, secretKey },
     timeoutMs: config.kling.timeoutMs,
+    onRequest: recordKlingRequests(Runtime.instance().metricMeter),
   });
   return { client, simulatorUrl: simulator.url, close: () => simulator.close() };
 }
@@ -205,9 +209,11 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
 
 export async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ ...config.log, secrets: config.secrets });
+  const logger = withJobIds(createLogger({ ...config.log, secrets: config.secrets }));
   // SIGINT/SIGTERM make every worker of this Runtime drain: in-flight activities get the grace time to finish.
-  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({ logger, ...telemetryOptions(config.metrics), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  if (config.metrics !== undefined)
+    logger.info('metrics served', { url: `http://${config.metrics.bindAddress}/metrics` });
   const worker = await startJobWorker(config, logger);
   await worker.run();
   logger.info('worker stopped');

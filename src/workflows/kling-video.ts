@@ -23,6 +23,7 @@ import {
 } from './definitions.js';
 import { klingCallbackSignal, TaskHints } from './callback-hints.js';
 import { accountSlot } from './slot-holder.js';
+import { jobTelemetry } from './job-telemetry.js';
 import { waitForTask } from './wait.js';
 
 const { acceptJob } = proxyActivities<JobActivities>({
@@ -66,7 +67,8 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     videos: [],
     failure: undefined,
   };
-  const update = (change: Partial<JobStatus>) => (status = { ...status, ...change });
+  const observe = jobTelemetry(status);
+  const update = (change: Partial<JobStatus>) => (status = observe({ ...status, ...change }));
   setHandler(jobStatusQuery, () => status);
   // Registered from the start: a callback may race the submit's answer.
   const hints = new TaskHints();
