@@ -1,0 +1,77 @@
+// The worker under test, in a process of its own so that its CPU time and resident set are measured alone:
+// the simulator, the client and the harness live in the parent. It is the production worker's wiring
+// (src/worker.ts) with the bundle built by the harness and the simulator's address passed in.
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../src/activities/index.js';
+import { defaultRateCard, snapshotRateCard } from '../src/domain/rate-card.js';
+import { createKlingClient } from '../src/kling/client.js';
+import { openStore } from '../src/store/open-store.js';
+import { createAlternativeActivities } from './alternatives/activities.js';
+import { designs } from './designs.js';
+import { ToWorker, WorkerSpec, type FromWorker, type WorkerSample } from './worker-messages.js';
+
+function sample(): WorkerSample {
+  const { user, system } = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return {
+    cpuMicros: user + system,
+    rssBytes: memory.rss,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: memory.heapUsed,
+  };
+}
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const spec = WorkerSpec.parse(JSON.parse(process.argv[2] ?? ''));
+  // Warnings only: the SDK logs every worker state change at INFO.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const store = await openStore(spec.store);
+  const deps: ActivityDeps = {
+    store,
+    kling: createKlingClient({
+      baseUrl: spec.simulator.url,
+      auth: { accessKey: spec.simulator.accessKey, secretKey: spec.simulator.secretKey },
+      timeoutMs: 30_000,
+    }),
+    rateCard: snapshotRateCard(defaultRateCard),
+    wait: spec.wait,
+    now: () => new Date(),
+  };
+  const connection = await NativeConnection.connect({ address: spec.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: spec.namespace,
+    taskQueue: spec.taskQueue,
+    workflowBundle: { codePath: spec.bundlePath },
+    activities: designs[spec.design].alternativeActivities
+      ? { ...createActivities(deps), ...createAlternativeActivities(deps) }
+      : createActivities(deps),
+    ...(spec.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: spec.maxCachedWorkflows }),
+    ...(spec.maxConcurrentActivities === undefined
+      ? {}
+      : { maxConcurrentActivityTaskExecutions: spec.maxConcurrentActivities }),
+  });
+  const running = worker.run();
+  process.on('message', (raw) => {
+    const message = ToWorker.parse(raw);
+    if (message.type === 'sample') send({ type: 'sample', sample: sample() });
+    else if (worker.getState() === 'RUNNING') worker.shutdown();
+  });
+  send({ type: 'ready' });
+  await running;
+  const final = sample();
+  await connection.close();
+  await store.close();
+  send({ type: 'stopped', sample: final });
+  process.disconnect();
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exitCode = 1;
+  process.disconnect();
+});
