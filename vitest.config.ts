@@ -18,6 +18,7 @@ export default defineConfig({
             'test/log/**/*.test.ts',
             'test/replay/**/*.test.ts',
             'test/deploy/**/*.test.ts',
+            'test/callbacks/**/*.test.ts',
             'test/bench/**/*.test.ts',
           ],
           testTimeout: 30_000,
