@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { ClosingLineReporter } from './test/support/closing-line-reporter.js';
 
 // Three projects: `unit` needs nothing but Node; `store` and `integration` get real servers from global setups
 // (one Temporal dev server, one PostgreSQL for the whole run; a task queue per test file).
 export default defineConfig({
   test: {
     pool: 'forks',
+    reporters: ['default', new ClosingLineReporter()],
     projects: [
       {
         test: {
