@@ -3,7 +3,12 @@ import { JobAlreadyFinishedError, JobFailedError } from '../client.js';
 import { loadCliConfig } from './cli-config.js';
 import { EXIT_JOB_FAILED, EXIT_OK, UsageError, type Command } from './command.js';
 import { endedBadly, formatJobReport, readJob } from './job-report.js';
-import { connectJobs, LOCAL_TEMPORAL_ADDRESS, type JobsConnection } from './local-temporal.js';
+import {
+  connectJobs,
+  LOCAL_TEMPORAL_ADDRESS,
+  temporalFailure,
+  type JobsConnection,
+} from './local-temporal.js';
 import { readCheckedPayload } from './payload.js';
 import { createProgressLine, formatElapsed } from './progress-line.js';
 
@@ -44,7 +49,7 @@ export const generateCommand: Command = {
             throw new UsageError(
               `job ${error.jobId} already ran and a job id runs once: see \`kling-video status ${error.jobId}\`, or use a new --job-id`,
             );
-          throw error;
+          throw temporalFailure(connection.address, error);
         });
       const what = `${envelope.model}, ${envelope.inputType} input`;
       process.stdout.write(
@@ -56,7 +61,10 @@ export const generateCommand: Command = {
         process.stdout.write(`Follow it with: kling-video status ${started.jobId}\n`);
         return EXIT_OK;
       }
-      return await follow(connection, started.jobId);
+      return await follow(connection, started.jobId).catch((error: unknown) => {
+        const hint = `; job ${started.jobId} is kept: \`kling-video status ${started.jobId}\` once the server is back`;
+        throw temporalFailure(connection.address, error, hint);
+      });
     } finally {
       await connection.close();
     }

@@ -1,7 +1,7 @@
 // How the commands reach Temporal. `kling-video worker` (npm start) starts its dev server on a fixed port, so
 // `generate` and `status`, run in another terminal with nothing configured, find it at the same address.
 import { createConnection } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ServiceError } from '@temporalio/client';
 import { createJobsClient, type JobsClient } from '../client.js';
 import type { TemporalConfig } from '../config.js';
 import { UsageError } from './command.js';
@@ -57,6 +57,16 @@ export async function assertTemporalReachable(temporal: TemporalConfig): Promise
   const address = temporal.address ?? LOCAL_TEMPORAL_ADDRESS;
   const { host, port } = splitAddress(address);
   if (!(await isListening(host, port))) throw noServer(address, temporal.address !== undefined);
+}
+
+/**
+ * A Temporal call that failed after connecting (the server stopped, the namespace is missing…) as one line,
+ * with `hint` saying what still holds; any other error is returned as it is.
+ */
+export function temporalFailure(address: string, error: unknown, hint = ''): unknown {
+  if (!(error instanceof ServiceError)) return error;
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return new UsageError(`Temporal at ${address}: ${error.message}${cause}${hint}`);
 }
 
 /** Connects to the configured server, or to the one `npm start` runs; never starts a server itself. */

@@ -3,7 +3,7 @@ import { JobNotFoundError } from '../client.js';
 import { loadCliConfig } from './cli-config.js';
 import { EXIT_JOB_FAILED, EXIT_OK, UsageError, type Command } from './command.js';
 import { endedBadly, formatJobReport, readJob } from './job-report.js';
-import { connectJobs, LOCAL_TEMPORAL_ADDRESS } from './local-temporal.js';
+import { connectJobs, LOCAL_TEMPORAL_ADDRESS, temporalFailure } from './local-temporal.js';
 
 const help = `Usage: kling-video status <jobId> [--json]
 
@@ -31,7 +31,7 @@ export const statusCommand: Command = {
           throw new UsageError(
             `no job ${jobId} on ${connection.address} (namespace ${config.temporal.namespace})`,
           );
-        throw error;
+        throw temporalFailure(connection.address, error);
       });
       process.stdout.write(`${json ? JSON.stringify(report, null, 2) : formatJobReport(report)}\n`);
       return endedBadly(report) ? EXIT_JOB_FAILED : EXIT_OK;
