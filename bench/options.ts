@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { Design } from './designs.js';
 
+// KLING_CALLBACK_POLL_INTERVAL_SECONDS' default (src/config.ts): with callbacks on, polling is only the fallback.
+const PRODUCTION_CALLBACK_POLL_SECONDS = 60;
+
 export interface BenchOptions {
   readonly designs: readonly Design[];
   /** Jobs per configuration (N); a list runs one configuration per value. */
@@ -10,8 +13,10 @@ export interface BenchOptions {
   readonly generationSeconds: readonly number[];
   /** The simulator's time scale: a task takes T × timeScale seconds of wall-clock time. */
   readonly timeScale: number;
-  /** Wall-clock seconds between two looks at a task, the same for every design. */
+  /** Wall-clock seconds between two looks at a task, the same for every polling design. */
   readonly pollIntervalSeconds: number;
+  /** The callbacks design's fallback poll interval, wall-clock seconds; `undefined`: production's 60 s, scaled. */
+  readonly callbackPollIntervalSeconds: number | undefined;
   /** Most jobs in flight at once; `undefined` starts every job at once. */
   readonly concurrency: number | undefined;
   /** Worker tuning; `undefined` keeps the SDK default. */
@@ -29,6 +34,8 @@ export interface Configuration {
   readonly generationSeconds: number;
   readonly timeScale: number;
   readonly pollIntervalMs: number;
+  /** The callbacks design's fallback poll interval (wall clock); callbacks are what it waits for. */
+  readonly callbackPollIntervalMs: number;
   readonly concurrency: number;
   readonly maxCachedWorkflows: number | undefined;
   readonly maxConcurrentActivities: number | undefined;
@@ -41,6 +48,8 @@ export const usage = `Usage: npm run bench -- [options]
   --generation <list>          simulated generation time T in seconds, before scaling (default 60)
   --time-scale <x>             simulator time scale; a task takes T × x wall seconds (default 0.1)
   --poll-interval <seconds>    wall-clock poll interval, every design (default 1; the server floor is ~1 s)
+  --callback-poll-interval <s> the callbacks design's fallback poll interval, wall seconds
+                               (default: production's 60 s in simulated time, i.e. 60 × time scale, at least 1)
   --concurrency <n|all>        most jobs in flight at once (default 200)
   --max-cached-workflows <n>   worker option (default: the SDK's, from the heap size)
   --max-concurrent-activities <n>  worker option maxConcurrentActivityTaskExecutions (default: the SDK's, 100)
@@ -75,6 +84,7 @@ const valued = new Set([
   'generation',
   'time-scale',
   'poll-interval',
+  'callback-poll-interval',
   'concurrency',
   'max-cached-workflows',
   'max-concurrent-activities',
@@ -110,6 +120,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     generationSeconds: parseList('generation', positive, get('generation', '60')),
     timeScale: parseValue('time-scale', positive, get('time-scale', '0.1')),
     pollIntervalSeconds: parseValue('poll-interval', positive, get('poll-interval', '1')),
+    callbackPollIntervalSeconds: optional('callback-poll-interval', positive),
     concurrency: concurrency === 'all' ? undefined : parseValue('concurrency', count, concurrency),
     maxCachedWorkflows: optional('max-cached-workflows', count),
     maxConcurrentActivities: optional('max-concurrent-activities', count),
@@ -128,6 +139,10 @@ export function configurations(options: BenchOptions): Configuration[] {
         generationSeconds,
         timeScale: options.timeScale,
         pollIntervalMs: Math.round(options.pollIntervalSeconds * 1000),
+        callbackPollIntervalMs: Math.round(
+          (options.callbackPollIntervalSeconds ??
+            Math.max(1, PRODUCTION_CALLBACK_POLL_SECONDS * options.timeScale)) * 1000,
+        ),
         concurrency: Math.min(options.concurrency ?? jobs, jobs),
         maxCachedWorkflows: options.maxCachedWorkflows,
         maxConcurrentActivities: options.maxConcurrentActivities,

@@ -174,6 +174,13 @@ export function renderSection(run: RunResult): string {
         `(${fixed(first.pollIntervalMs / 1000 / first.timeScale, 0)} s in simulated time).`,
     );
   }
+  const callbacks = run.results.find((r) => r.configuration.design === 'callbacks')?.configuration;
+  if (callbacks !== undefined) {
+    lines.push(
+      `- The callbacks design polls only as a fallback, every ${callbacks.callbackPollIntervalMs / 1000} s of wall clock ` +
+        `(${fixed(callbacks.callbackPollIntervalMs / 1000 / callbacks.timeScale, 0)} s simulated); callbacks are signed.`,
+    );
+  }
   lines.push('', ...mainTable(run.results));
   if (measured.length > 0)
     lines.push('', 'Kling requests per job, by route:', '', ...requestsTable(measured));

@@ -1,6 +1,6 @@
 // One configuration, from a clean slate: a fresh dev server, simulator, store and worker process, N jobs driven
 // at the configured concurrency, then every job's history and the simulator's record read back and summarised.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -46,9 +46,12 @@ export async function runConfiguration(
   configuration: Configuration,
   context: RunContext,
 ): Promise<ConfigurationResult> {
-  const { design, jobs, generationSeconds, timeScale, pollIntervalMs, concurrency } = configuration;
+  const { design, jobs, generationSeconds, timeScale, concurrency } = configuration;
   const spec = designs[design];
   const generationWallMs = generationSeconds * 1000 * timeScale;
+  const pollIntervalMs = spec.callbacks ? configuration.callbackPollIntervalMs : configuration.pollIntervalMs;
+  // Signed callbacks, as a production deployment with a Kling webhook secret receives them.
+  const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   const loadBefore = loadavg()[0]!;
   const closers: (() => Promise<unknown>)[] = [];
   try {
@@ -66,6 +69,7 @@ export async function runConfiguration(
       jitter: 0.2,
       // The account limit is issue 7's subject, not this benchmark's.
       concurrencyLimit: 1_000_000,
+      ...(spec.callbacks ? { webhookSecret } : {}),
     });
     closers.push(() => simulator.close());
     // PostgreSQL when DATABASE_URL is set (the store out of the worker's process), else PGlite in a temp folder.
@@ -80,6 +84,7 @@ export async function runConfiguration(
       taskQueue,
       bundlePath,
       design,
+      ...(spec.callbacks ? { callbacks: { webhookSecret } } : {}),
       simulator: {
         url: simulator.url,
         accessKey: simulator.credentials.accessKey,

@@ -10,6 +10,8 @@ export const WorkerSpec = z.object({
   design: Design,
   simulator: z.object({ url: z.string(), accessKey: z.string(), secretKey: z.string() }),
   wait: z.object({ pollIntervalMs: z.number().positive(), budgetMs: z.number().positive() }),
+  /** Set for the callbacks design: the receiver runs in the worker process; the simulator signs with this secret. */
+  callbacks: z.object({ webhookSecret: z.string() }).optional(),
   store: z.union([z.object({ dataDir: z.string() }), z.object({ databaseUrl: z.string() })]),
   maxCachedWorkflows: z.number().int().positive().optional(),
   maxConcurrentActivities: z.number().int().positive().optional(),

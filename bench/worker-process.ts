@@ -8,6 +8,7 @@ import { createKlingClient } from '../src/kling/client.js';
 import { openStore } from '../src/store/open-store.js';
 import { createAlternativeActivities } from './alternatives/activities.js';
 import { designs } from './designs.js';
+import { startWorkerCallbacks } from './worker-callbacks.js';
 import { ToWorker, WorkerSpec, type FromWorker, type WorkerSample } from './worker-messages.js';
 
 function sample(): WorkerSample {
@@ -28,8 +29,19 @@ function send(message: FromWorker): void {
 async function main(): Promise<void> {
   const spec = WorkerSpec.parse(JSON.parse(process.argv[2] ?? ''));
   // Warnings only: the SDK logs every worker state change at INFO.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const logger = new DefaultLogger('WARN');
+  Runtime.install({ logger });
   const store = await openStore(spec.store);
+  const callbacks =
+    spec.callbacks === undefined
+      ? undefined
+      : await startWorkerCallbacks({
+          address: spec.address,
+          namespace: spec.namespace,
+          wait: spec.wait,
+          webhookSecret: spec.callbacks.webhookSecret,
+          logger,
+        });
   const deps: ActivityDeps = {
     store,
     kling: createKlingClient({
@@ -40,6 +52,7 @@ async function main(): Promise<void> {
     rateCard: snapshotRateCard(defaultRateCard),
     wait: spec.wait,
     now: () => new Date(),
+    ...callbacks?.deps,
   };
   const connection = await NativeConnection.connect({ address: spec.address });
   const worker = await Worker.create({
@@ -65,6 +78,7 @@ async function main(): Promise<void> {
   await running;
   const final = sample();
   await connection.close();
+  await callbacks?.close();
   await store.close();
   send({ type: 'stopped', sample: final });
   process.disconnect();

@@ -4,11 +4,12 @@ import { BenchUsageError, configurations, parseOptions } from '../../bench/optio
 describe('parseOptions', () => {
   test('no arguments: every design, N = 1000, T = 60 s at scale 0.1, 1 s polls, 200 in flight', () => {
     expect(parseOptions([])).toEqual({
-      designs: ['retry-poll', 'sleep-loop', 'heartbeat'],
+      designs: ['retry-poll', 'callbacks', 'sleep-loop', 'heartbeat'],
       jobs: [1000],
       generationSeconds: [60],
       timeScale: 0.1,
       pollIntervalSeconds: 1,
+      callbackPollIntervalSeconds: undefined,
       concurrency: 200,
       maxCachedWorkflows: undefined,
       maxConcurrentActivities: undefined,
@@ -26,6 +27,8 @@ describe('parseOptions', () => {
       '--time-scale',
       '0.05',
       '--poll-interval=2.5',
+      '--callback-poll-interval',
+      '30',
       '--concurrency',
       'all',
       '--max-cached-workflows=5000',
@@ -41,6 +44,7 @@ describe('parseOptions', () => {
       generationSeconds: [60, 240],
       timeScale: 0.05,
       pollIntervalSeconds: 2.5,
+      callbackPollIntervalSeconds: 30,
       concurrency: undefined,
       maxCachedWorkflows: 5000,
       maxConcurrentActivities: 300,
@@ -90,6 +94,15 @@ describe('configurations', () => {
       ['heartbeat', 1000, 240, 200],
     ]);
     expect(new Set(list.map((c) => c.pollIntervalMs))).toEqual(new Set([1500]));
+  });
+
+  test("the callbacks design's fallback interval: production's 60 s scaled, at least 1 s, or as given", () => {
+    const fallback = (argv: string[]) =>
+      configurations(parseOptions(['--designs=callbacks', ...argv])!)[0]!.callbackPollIntervalMs;
+    expect(fallback([])).toBe(6000);
+    expect(fallback(['--time-scale=0.5'])).toBe(30_000);
+    expect(fallback(['--time-scale=0.001'])).toBe(1000);
+    expect(fallback(['--callback-poll-interval=2.5'])).toBe(2500);
   });
 
   test('concurrency "all" starts every job at once', () => {

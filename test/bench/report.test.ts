@@ -14,6 +14,7 @@ function configuration(design: Configuration['design'], generationSeconds = 60):
     generationSeconds,
     timeScale: 0.1,
     pollIntervalMs: 1000,
+    callbackPollIntervalMs: 6000,
     concurrency: 4,
     maxCachedWorkflows: undefined,
     maxConcurrentActivities: undefined,
