@@ -26,8 +26,8 @@ const { findEndedJobs } = proxyActivities<JobActivities>({
 
 /** How often holders are checked while jobs wait: a dead holder costs the queue at most this long. */
 const SWEEP_INTERVAL_MS = 10_000;
-/** A grant, a release and their workflow tasks are ~10 events: continue-as-new every few hundred jobs. */
-const MAX_HISTORY_EVENTS = 2_000;
+/** A grant, a release and their workflow tasks are ~10 events: continue-as-new every hundred jobs or so. */
+const MAX_HISTORY_EVENTS = 1_000;
 
 export async function accountSlots(initial: SlotsState): Promise<never> {
   let limit = initial.limit;

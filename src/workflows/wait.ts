@@ -10,6 +10,7 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
@@ -20,8 +21,10 @@ import type { TaskHints } from './callback-hints.js';
 
 const taskNotReady: typeof TASK_NOT_READY = 'TaskNotReady';
 
-// The confirming query: transient Kling errors are retried briefly; "not ready" means the hint was wrong.
-const { checkTask: confirmTask } = proxyActivities<JobActivities>({
+// The confirming query: transient Kling errors are retried briefly; "not ready" means the hint was wrong. A local
+// activity: one quick GET, run by the worker that took the hint within the same workflow task, which spares a
+// server round trip on the path from Kling's callback to the bill.
+const { checkTask: confirmTask } = proxyLocalActivities<JobActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '3 minutes',
   retry: {
