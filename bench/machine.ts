@@ -17,12 +17,16 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-/** HEAD, marked when src/ or bench/ had uncommitted changes (the code measured is then not exactly HEAD's). */
+/** HEAD, and the files of src/ and bench/ that differed from it (the code measured is then not exactly HEAD's). */
 export async function gitCommit(): Promise<string> {
   try {
     const head = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
-    const dirty = (await run('git', ['status', '--porcelain', '--', 'src', 'bench'])).stdout.trim();
-    return dirty === '' ? head : `${head} + uncommitted changes in src/ or bench/`;
+    const status = await run('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src', 'bench']);
+    const dirty = status.stdout
+      .split('\n')
+      .map((line) => line.slice(3).trim())
+      .filter((path) => path !== '');
+    return dirty.length === 0 ? head : `${head} + uncommitted changes to ${dirty.join(', ')}`;
   } catch {
     return 'unknown (not a git checkout)';
   }

@@ -22,7 +22,7 @@ export interface BenchOptions {
   /** Worker tuning; `undefined` keeps the SDK default. */
   readonly maxCachedWorkflows: number | undefined;
   readonly maxConcurrentActivities: number | undefined;
-  /** Where the JSON result goes; `undefined` picks bench/results/<timestamp>.json. */
+  /** Where the JSON result goes; `undefined` picks bench/results/<timestamp>.json (a temp folder with --no-record). */
   readonly out: string | undefined;
   /** Append the table to bench/RESULTS.md (off for trial runs). */
   readonly record: boolean;
@@ -54,7 +54,7 @@ export const usage = `Usage: npm run bench -- [options]
   --max-cached-workflows <n>   worker option (default: the SDK's, from the heap size)
   --max-concurrent-activities <n>  worker option maxConcurrentActivityTaskExecutions (default: the SDK's, 100)
   --out <file>                 JSON result file (default bench/results/<timestamp>.json)
-  --no-record                  do not append the table to bench/RESULTS.md
+  --no-record                  a trial: no table appended to bench/RESULTS.md, the JSON goes to the temp folder
   --help
 
 One configuration runs per design × N × T, each on a fresh dev server, simulator, store and worker process.`;

@@ -79,7 +79,10 @@ async function main(argv: readonly string[]): Promise<number> {
     store: loadConfig().store.databaseUrl === undefined ? 'PGlite' : 'PostgreSQL',
     results,
   };
-  const out = options.out ?? join(resultsDir, `${date.replaceAll(':', '-').replace(/\..*$/, '')}.json`);
+  // A trial run (--no-record) leaves nothing in the checkout unless asked to.
+  const out =
+    options.out ??
+    join(options.record ? resultsDir : tmpdir(), `${date.replaceAll(':', '-').replace(/\..*$/, '')}.json`);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(run, null, 2)}\n`);
   const section = renderSection(run);
