@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobStatusQuery } from '../../src/workflows/definitions.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
+import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 import { startPipeline, type Pipeline, workflowsPath } from '../support/pipeline.js';
 import { workflowBundle } from '../support/temporal.js';
 
@@ -136,5 +137,57 @@ describe('klingVideo cancel history', () => {
     await settle(handle);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     await historyOf(handle, 'cancel');
+  });
+});
+
+describe('klingVideo callback history', () => {
+  let p: JobPipeline;
+  beforeAll(async () => {
+    // A fallback poll far beyond the task's life: the job ends on the callback.
+    p = await startJobPipeline({
+      fileTag: 'histories-callback',
+      callbacks: { pollIntervalMs: 60_000 },
+      simulator: { submittedMs: 0, processingMs: 300 },
+    });
+    await p.startWorker();
+  });
+  afterAll(async () => p?.close());
+
+  it('records the callback path: one hint, confirmed, billed', async () => {
+    const handle = await p.startJob(textPayload, 'history-callback');
+    await handle.result();
+    const { events } = await historyOf(handle, 'callback');
+    expect(events?.filter((event) => event.workflowExecutionSignaledEventAttributes != null)).toHaveLength(1);
+  });
+});
+
+describe('klingVideo queued and account-slots histories', () => {
+  let p: JobPipeline;
+  beforeAll(async () => {
+    p = await startJobPipeline({
+      fileTag: 'histories-queued',
+      maxConcurrentTasks: 1,
+      pollIntervalMs: 1_000,
+      simulator: { submittedMs: 0, processingMs: 1_500 },
+    });
+    await p.startWorker();
+  });
+  afterAll(async () => p?.close());
+
+  it('records the queued path: a job that waits for the one slot, and the slots workflow that grants it', async () => {
+    const first = await p.startJob(textPayload);
+    for (let i = 0; i < 100 && (await first.query(jobStatusQuery)).phase !== 'waiting'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const queued = await p.startJob(textPayload, 'history-queued');
+    await Promise.all([first.result(), queued.result()]);
+    const { events } = await historyOf(queued, 'queued');
+    // Granted by a signal from the slots workflow.
+    expect(events?.filter((event) => event.workflowExecutionSignaledEventAttributes != null)).toHaveLength(1);
+
+    const slots = p.temporal.client.workflow.getHandle(p.slots!.workflowId);
+    const history = await slots.fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(workflowsPath) }, history, 'slots');
+    if (record) await writeFile(`${fixtures}account-slots.json`, historyToJSON(history));
   });
 });

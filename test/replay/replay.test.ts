@@ -13,12 +13,16 @@ const workflowsPath = fileURLToPath(new URL('../../src/workflows/index.ts', impo
 describe('committed klingVideo histories', () => {
   it('replay without a non-determinism error, one per workflow path', async () => {
     const files = (await readdir(fixtures)).filter(
-      (file) => file.startsWith('kling-video-') && file.endsWith('.json'),
+      (file) =>
+        (file.startsWith('kling-video-') || file.startsWith('account-slots')) && file.endsWith('.json'),
     );
     expect(files.sort()).toEqual(
       expect.arrayContaining([
+        'account-slots.json',
+        'kling-video-callback.json',
         'kling-video-cancel.json',
         'kling-video-invalid-input.json',
+        'kling-video-queued.json',
         'kling-video-kling-failure.json',
         'kling-video-success.json',
         'kling-video-timeout.json',
