@@ -115,7 +115,9 @@ export const demoCommand: Command = {
         worker.shutdown();
         await running;
       });
-      const connection = await Connection.connect({ address: temporal.address });
+      // No gRPC-level retries: Ctrl+C stops the dev server with the demo, and a retry timer (which the SDK cannot
+      // cancel) firing after the connection is closed would crash the cleanup.
+      const connection = await Connection.connect({ address: temporal.address, interceptors: [] });
       opened(() => connection.close());
       const jobs = createJobsClient(new Client({ connection, namespace: temporal.namespace }), TASK_QUEUE);
       process.stdout.write(

@@ -76,7 +76,9 @@ export async function connectJobs(temporal: TemporalConfig): Promise<JobsConnect
   await assertTemporalReachable(temporal);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 5_000 });
+    // No gRPC-level retries: a command reports a failed call at once (one line, exit 2), and no retry timer can
+    // fire after the command has closed the connection (the SDK's timers cannot be cancelled).
+    connection = await Connection.connect({ address, connectTimeout: 5_000, interceptors: [] });
   } catch {
     throw noServer(address, temporal.address !== undefined);
   }
