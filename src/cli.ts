@@ -10,6 +10,9 @@ interface Entry {
 const commands: Record<string, Entry> = {
   // Subcommands register here, one entry each, in alphabetical order:
   // name: { summary: '…', load: async () => (await import('./cli/name.js')).nameCommand },
+  callbacks: {
+    summary: 'Run the Kling callback receiver on its own',
+    load: async () => (await import('./cli/callbacks.js')).callbacksCommand,
   demo: {
     summary: 'Run every example end to end on an embedded system and print the bills',
     load: async () => (await import('./cli/demo.js')).demoCommand,

@@ -15,8 +15,15 @@ import { createLogger } from '../../src/log.js';
 import { startPipeline, type Pipeline, type PipelineOptions } from '../support/pipeline.js';
 
 export interface JobPipelineOptions extends PipelineOptions {
-  /** Kling callbacks on, polling at this (fallback) interval; signed with `webhookSecret` when given. */
-  readonly callbacks?: { readonly pollIntervalMs: number; readonly webhookSecret?: string };
+  /**
+   * Kling callbacks on, polling at this (fallback) interval; signed with `webhookSecret` when given. Received by
+   * an in-process receiver, or by `external` (e.g. a `kling-video callbacks` process) with its secret.
+   */
+  readonly callbacks?: {
+    readonly pollIntervalMs: number;
+    readonly webhookSecret?: string;
+    readonly external?: { readonly url: string; readonly secret: string };
+  };
   /** KLING_MAX_CONCURRENT_TASKS. */
   readonly maxConcurrentTasks?: number;
 }
@@ -55,10 +62,11 @@ export async function startJobPipeline(options: JobPipelineOptions): Promise<Job
     simulator: { ...options.simulator, ...(webhookSecret === undefined ? {} : { webhookSecret }) },
     activities: (shape) => lateBound(shape, () => ready.activities),
   });
-  const secret = randomBytes(32).toString('base64url');
+  const external = options.callbacks?.external;
+  const secret = external?.secret ?? randomBytes(32).toString('base64url');
   const receiverLog: string[] = [];
   const receiver =
-    options.callbacks === undefined
+    options.callbacks === undefined || external !== undefined
       ? undefined
       : await startCallbackReceiver({
           host: '127.0.0.1',
@@ -90,9 +98,9 @@ export async function startJobPipeline(options: JobPipelineOptions): Promise<Job
         : { pollIntervalMs: options.callbacks.pollIntervalMs, callbacks: true }),
       ...(slots === undefined ? {} : { slots }),
     },
-    ...(receiver === undefined
+    ...(receiver === undefined && external === undefined
       ? {}
-      : { callbackUrl: (jobId: string) => callbackUrl(receiver.url, secret, jobId) }),
+      : { callbackUrl: (jobId: string) => callbackUrl(external?.url ?? receiver!.url, secret, jobId) }),
     temporal: pipeline.temporal.client,
   };
   const real = createActivities(deps);
