@@ -13,6 +13,7 @@ const commands: Record<string, Entry> = {
   callbacks: {
     summary: 'Run the Kling callback receiver on its own',
     load: async () => (await import('./cli/callbacks.js')).callbacksCommand,
+  },
   demo: {
     summary: 'Run every example end to end on an embedded system and print the bills',
     load: async () => (await import('./cli/demo.js')).demoCommand,
