@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -28,67 +28,107 @@ async function eventually<T>(
   }
 }
 
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/**
+ * The real worker process (`src/worker.ts` main), configured only through its environment. Resolves once it
+ * reports ready: bundling the workflows takes seconds, longer on a loaded machine.
+ */
+async function startWorkerProcess(p: Pipeline): Promise<ChildProcess> {
+  const { accessKey, secretKey } = p.simulator.credentials;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../../src/worker.ts', import.meta.url))],
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+        TEMPORAL_TASK_QUEUE: p.temporal.taskQueue,
+        DATABASE_URL: p.databaseUrl,
+        KLING_BASE_URL: p.simulator.url,
+        KLING_ACCESS_KEY: accessKey,
+        KLING_SECRET_KEY: secretKey,
+        KLING_POLL_INTERVAL_SECONDS: '0.1',
+        LOG_LEVEL: 'INFO',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker ready')) resolve();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)),
+    );
+  });
+  return child;
+}
+
+async function untilWaiting(handle: WorkflowHandle): Promise<void> {
+  // A query waits for a worker to run the workflow; on a loaded machine that can outlast one query's deadline.
+  const phase = () =>
+    handle.query(jobStatusQuery).then(
+      (status) => status.phase,
+      () => undefined,
+    );
+  await eventually(async () => ((await phase()) === 'waiting' ? true : undefined), 'waiting', 90_000);
+}
+
 describe('a worker process killed mid-wait', () => {
   let p: Pipeline;
-  const children: ChildProcess[] = [];
   beforeAll(async () => {
     // PostgreSQL, so the worker processes and this test see the same rows.
     p = await startPipeline({ fileTag: 'crash', database: 'postgres', simulator: { processingMs: 4_000 } });
   });
-  afterAll(async () => {
-    for (const child of children) child.kill('SIGKILL');
-    await p?.close();
-  });
-
-  function startWorkerProcess(databaseUrl: string): ChildProcess {
-    const { accessKey, secretKey } = p.simulator.credentials;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('../../src/worker.ts', import.meta.url))],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-          TEMPORAL_TASK_QUEUE: p.temporal.taskQueue,
-          DATABASE_URL: databaseUrl,
-          KLING_BASE_URL: p.simulator.url,
-          KLING_ACCESS_KEY: accessKey,
-          KLING_SECRET_KEY: secretKey,
-          KLING_POLL_INTERVAL_SECONDS: '0.1',
-          LOG_LEVEL: 'WARN',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    children.push(child);
-    return child;
-  }
+  afterAll(async () => p?.close());
 
   it('completes on a new worker with exactly one Kling task and one bill line', async () => {
-    const databaseUrl = p.databaseUrl;
-    if (databaseUrl === undefined) throw new Error('the pipeline has no PostgreSQL');
-    const first = startWorkerProcess(databaseUrl);
+    const first = await startWorkerProcess(p);
     const handle = await p.startJob(payload);
-    await eventually(
-      async () => ((await handle.query(jobStatusQuery)).phase === 'waiting' ? true : undefined),
-      'waiting',
-    );
+    await untilWaiting(handle);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     expect(p.simulator.counters().tasksCreated).toBe(1);
 
-    startWorkerProcess(databaseUrl);
+    await startWorkerProcess(p);
     const result = await handle.result();
     expect(result.bill.costUsd).toBe('0.60');
     expect(p.simulator.counters().tasksCreated).toBe(1);
     const lines = await queryOnce(
-      databaseUrl,
+      p.databaseUrl!,
       `SELECT job_id FROM bill_lines WHERE job_id = '${handle.workflowId}'`,
     );
     expect(lines).toHaveLength(1);
+  }, 240_000);
+});
+
+describe('a worker process stopped with SIGTERM', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = await startPipeline({ fileTag: 'sigterm', database: 'postgres', simulator: { processingMs: 3_000 } });
   });
+  afterAll(async () => p?.close());
+
+  it('drains and exits 0; the job finishes on the next worker, billed once', async () => {
+    const first = await startWorkerProcess(p);
+    const handle = await p.startJob(payload);
+    await untilWaiting(handle);
+    const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+    first.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await startWorkerProcess(p);
+    expect((await handle.result()).bill.amountCents).toBe(60);
+    expect(p.simulator.counters().tasksCreated).toBe(1);
+  }, 240_000);
 });
 
 describe('retries and repeats in one worker', () => {
