@@ -18,7 +18,10 @@ interface Case {
 
 const noServer = (port: number) => ({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
 
-describe.concurrent('bad input: exit 2, one clear line, nothing started', async () => {
+// Each case starts a real process that loads the Temporal SDK; on a busy machine that alone takes seconds.
+const spawned = { timeout: 60_000 };
+
+describe.concurrent('bad input: exit 2, one clear line, nothing started', spawned, async () => {
   const port = await closedPort();
   const cases: Record<string, Case> = {
     'generate: missing file': {
@@ -85,7 +88,7 @@ describe.concurrent('bad input: exit 2, one clear line, nothing started', async 
   });
 });
 
-describe.concurrent('--help', () => {
+describe.concurrent('--help', spawned, () => {
   test.each(['generate', 'status', 'worker', 'demo'])(
     'kling-video %s --help: the usage, exit 0',
     async (name) => {
