@@ -31,8 +31,8 @@ async function eventKinds(handle: WorkflowHandle<typeof klingVideo>): Promise<st
   return (events ?? []).map((event) =>
     event.workflowExecutionSignaledEventAttributes != null
       ? 'signaled'
-      : event.activityTaskFailedEventAttributes != null
-        ? 'activity failed'
+      : event.markerRecordedEventAttributes != null
+        ? 'local activity'
         : 'other',
   );
 }
@@ -90,12 +90,12 @@ describe('a job with Kling callbacks on', () => {
         body: JSON.stringify(claim),
       });
       expect(response.status).toBe(200);
-      // The workflow took the hint and its confirming query said "not ready" (a failed activity attempt).
+      // The workflow took the hint and ran its confirming query (a local activity, recorded as a marker).
       await eventually(async () => {
         const kinds = await eventKinds(handle);
         const signaled = kinds.indexOf('signaled');
-        return signaled >= 0 && kinds.indexOf('activity failed', signaled) > signaled ? true : undefined;
-      }, 'the hint to be refuted');
+        return signaled >= 0 && kinds.indexOf('local activity', signaled) > signaled ? true : undefined;
+      }, 'the hint to be checked');
       expect(taskOf(jobId)?.status).toBe('processing');
       expect(await p.store.getBillLine(jobId)).toBeUndefined();
       expect((await handle.query(jobStatusQuery)).phase).toBe('waiting');

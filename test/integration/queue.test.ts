@@ -154,7 +154,8 @@ describe('one slot', () => {
         }),
       );
     }
-    expect((await slots.describe()).runId).not.toBe(runId);
+    // On a loaded machine the flood can outrun the workflow: its continue-as-new then lands a little later.
+    await until(async () => ((await slots.describe()).runId !== runId ? true : undefined), 'continue-as-new');
     expect(await slotsState(p)).toEqual({
       limit: 1,
       holders: [holder.workflowId],
