@@ -118,8 +118,9 @@ export async function runConfiguration(
     let maxInFlight = 0;
     const samples: InFlightSample[] = [];
     const firstStart = Date.now();
+    // Progress is any start, close or Kling request: with thousands of jobs queued, the first close can take minutes.
     let lastProgress = firstStart;
-    let lastClaimed = 0;
+    let lastActivity = '';
     const stallMs = generationWallMs + 5 * 60_000;
     const starter = async (): Promise<void> => {
       while (claimed < jobs) {
@@ -138,9 +139,10 @@ export async function runConfiguration(
       const { count } = await client.workflow.count(
         `TaskQueue = "${taskQueue}" AND ExecutionStatus != "Running"`,
       );
-      if (count !== closed || claimed !== lastClaimed) lastProgress = Date.now();
       closed = count;
-      lastClaimed = claimed;
+      const activity = `${claimed} ${closed} ${JSON.stringify(simulator.counters().requests)}`;
+      if (activity !== lastActivity) lastProgress = Date.now();
+      lastActivity = activity;
       const inFlight = claimed - closed;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const { rssBytes } = await worker.sample();
@@ -152,7 +154,7 @@ export async function runConfiguration(
         );
       }
       if (Date.now() - lastProgress > stallMs)
-        throw new Error(`no job closed for ${stallMs / 1000} s (${closed}/${jobs} closed)`);
+        throw new Error(`no progress for ${stallMs / 1000} s (${closed}/${jobs} closed)`);
     }
     await starters;
     const end = await worker.sample();
