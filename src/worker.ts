@@ -1,5 +1,5 @@
 // The worker process: configuration → store, Kling, rate card, Temporal → a worker on the job task queue.
-// `node dist/worker.js` (containers) and `kling-video worker` / `npm start` run `main()`.
+// `node dist/worker.js` (containers) runs `main()`; `kling-video worker` (`npm start`) adds a local dev server.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
@@ -207,13 +207,22 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
   }
 }
 
-export async function main(): Promise<void> {
-  const config = loadConfig();
+/**
+ * The process's logger and Temporal Runtime, once per process: job ids on every job line, metrics when
+ * configured, and SIGINT/SIGTERM making every worker drain (in-flight activities get the grace time to finish).
+ */
+export function installRuntime(config: Config): Logger {
   const logger = withJobIds(createLogger({ ...config.log, secrets: config.secrets }));
-  // SIGINT/SIGTERM make every worker of this Runtime drain: in-flight activities get the grace time to finish.
   Runtime.install({ logger, ...telemetryOptions(config.metrics), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   if (config.metrics !== undefined)
     logger.info('metrics served', { url: `http://${config.metrics.bindAddress}/metrics` });
+  return logger;
+}
+
+/** `node dist/worker.js` (containers): configuration from the environment, then run until a signal. */
+export async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = installRuntime(config);
   const worker = await startJobWorker(config, logger);
   await worker.run();
   logger.info('worker stopped');

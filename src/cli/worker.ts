@@ -1,15 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Runtime } from '@temporalio/worker';
 import type { Config } from '../config.js';
-import { createLogger } from '../log.js';
 import {
   obtainTemporalServer,
   TemporalUnavailableError,
   type TemporalServer,
 } from '../temporal/dev-server.js';
-import { startJobWorker } from '../worker.js';
+import { installRuntime, startJobWorker } from '../worker.js';
 import { loadCliConfig } from './cli-config.js';
 import { EXIT_OK, UsageError, type Command } from './command.js';
 import {
@@ -42,9 +40,7 @@ export const workerCommand: Command = {
       throw new UsageError((error as Error).message);
     }
     const config = loadCliConfig();
-    const logger = createLogger({ ...config.log, secrets: config.secrets });
-    // SIGINT/SIGTERM make the worker drain: in-flight activities get the grace time to finish.
-    Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+    const logger = installRuntime(config);
     if (config.temporal.address !== undefined) await assertTemporalReachable(config.temporal);
     const devServer =
       config.temporal.address === undefined
