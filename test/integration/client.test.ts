@@ -8,6 +8,7 @@ import {
   type JobsClient,
 } from '../../src/client.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
+import { eventually } from '../support/eventually.js';
 
 const payload = {
   model_name: 'kling-v2-6',
@@ -16,16 +17,6 @@ const payload = {
   mode: 'pro',
   generateAudio: true,
 };
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('the jobs client', () => {
   let p: Pipeline;

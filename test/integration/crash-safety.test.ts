@@ -9,24 +9,11 @@ import { inject } from 'vitest';
 import { jobStatusQuery } from '../../src/workflows/definitions.js';
 import { queryOnce } from '../store/databases.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
+import { eventually } from '../support/eventually.js';
 
 const payload = JSON.parse(
   await readFile(new URL('../../examples/kling-v2-6-text-audio.json', import.meta.url), 'utf8'),
 ) as unknown;
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const children: ChildProcess[] = [];
 afterAll(() => {

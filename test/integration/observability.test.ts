@@ -18,6 +18,7 @@ import { JobFailureType } from '../../src/domain/job-failure.js';
 import { jobStatusQuery } from '../../src/workflows/definitions.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
+import { eventually } from '../support/eventually.js';
 
 const payload = JSON.parse(
   await readFile(new URL('../../examples/kling-v2-6-text-audio.json', import.meta.url), 'utf8'),
@@ -30,20 +31,6 @@ const secretKey = secret('sk');
 // treat it as a secret all the same. A server given with a password (TEST_DATABASE_URL) keeps its own.
 const databasePassword = secret('pw');
 const JWT_SHAPE = /eyJ[\w-]{8,}/;
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
