@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { InvalidRequestError, normalizeRequest, type RequestEnvelope } from '../domain/envelope.js';
 import { quoteRequest } from '../domain/pricing.js';
 import {
   defaultRateCard,
@@ -10,6 +8,7 @@ import {
 } from '../domain/rate-card.js';
 import { loadRateCardFile } from '../rate-card-file.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from './command.js';
+import { readCheckedPayload } from './payload.js';
 
 const help = `Usage: kling-video quote <payload.json | -> [--rate-card <file>]
 
@@ -32,11 +31,14 @@ export const quoteCommand: Command = {
       problems.push(error.message);
       return undefined;
     });
-    const envelope = await envelopeFrom(payloadSource).catch((error: unknown) => {
-      if (!(error instanceof InvalidRequestError)) throw error;
-      problems.push(`${payloadSource === '-' ? 'stdin' : payloadSource}: ${error.message}`);
-      return undefined;
-    });
+    const envelope = await readCheckedPayload(payloadSource).then(
+      (checked) => checked.envelope,
+      (error: unknown) => {
+        if (!(error instanceof UsageError)) throw error;
+        problems.push(error.message);
+        return undefined;
+      },
+    );
     if (card === undefined || envelope === undefined) {
       process.stderr.write(`kling-video quote: ${problems.join('\n')}\n`);
       return EXIT_USAGE;
@@ -76,28 +78,4 @@ async function rateCardFrom(path: string | undefined): Promise<RateCard> {
     if (error instanceof InvalidRateCardError) throw error;
     throw new UsageError(`cannot read rate card ${path}: ${(error as Error).message}`);
   }
-}
-
-async function envelopeFrom(source: string): Promise<RequestEnvelope> {
-  let text: string;
-  try {
-    text = source === '-' ? await readStdin() : await readFile(source, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read payload ${source}: ${(error as Error).message}`);
-  }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      `payload ${source === '-' ? 'on stdin' : source} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
-  return normalizeRequest(payload);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
