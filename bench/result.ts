@@ -32,9 +32,9 @@ export interface ConfigurationResult {
   readonly historyEvents: Distribution;
   readonly historyBytes: Distribution;
   readonly worker: {
-    /** Resident set once the worker was ready and idle. */
+    /** Resident set once the worker was ready and idle, after collecting its start-up garbage. */
     readonly baselineRssBytes: number;
-    /** The kernel's high-water mark over the worker's life. */
+    /** The kernel's high-water mark of the resident set since that baseline. */
     readonly peakRssBytes: number;
     readonly maxInFlight: number;
     /** Tasks Kling (the simulator) had submitted or processing at once, at most. */

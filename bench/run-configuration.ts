@@ -106,7 +106,7 @@ export async function runConfiguration(
     const client = new Client({ connection, namespace: temporal.namespace });
 
     await sleep(SETTLE_MS);
-    const baseline = await worker.sample();
+    const baseline = await worker.baseline();
     const serverCpuBefore = serverPid === undefined ? undefined : await processCpuSeconds(serverPid);
 
     // Drive: starters keep at most `concurrency` jobs open; the monitor counts closed jobs and samples the worker.
@@ -204,7 +204,7 @@ export async function runConfiguration(
       historyBytes: distribution(histories.map((h) => h.bytes)),
       worker: {
         baselineRssBytes: baseline.rssBytes,
-        peakRssBytes: final.maxRssBytes,
+        peakRssBytes: final.peakRssBytes,
         maxInFlight,
         maxKlingInFlight: counters.maxInFlight,
         samples,

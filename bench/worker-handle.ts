@@ -6,6 +6,8 @@ import { FromWorker, type ToWorker, type WorkerSample, type WorkerSpec } from '.
 export interface WorkerHandle {
   readonly pid: number;
   sample(): Promise<WorkerSample>;
+  /** Collects the worker's start-up garbage and restarts its peak; the sample after that. */
+  baseline(): Promise<WorkerSample>;
   /** Shuts the worker down and resolves with its last sample, taken after the worker stopped; idempotent. */
   stop(): Promise<WorkerSample>;
 }
@@ -14,7 +16,8 @@ const entry = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 
 export function startWorkerProcess(spec: WorkerSpec): Promise<WorkerHandle> {
   const child = fork(entry, [JSON.stringify(spec)], {
-    execArgv: ['--import', 'tsx'],
+    // --expose-gc: the baseline collects start-up garbage before it measures.
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   // The child answers in order, so pending samples resolve first in, first out.
@@ -55,6 +58,11 @@ export function startWorkerProcess(spec: WorkerSpec): Promise<WorkerHandle> {
       awaited<WorkerSample>((resolve) => {
         samples.push(resolve);
         post({ type: 'sample' });
+      }),
+    baseline: () =>
+      awaited<WorkerSample>((resolve) => {
+        samples.push(resolve);
+        post({ type: 'baseline' });
       }),
     stop: () =>
       (stopping ??= awaited<WorkerSample>((resolve) => {

@@ -23,14 +23,16 @@ export const WorkerSample = z.object({
   /** process.cpuUsage(), user + system, microseconds since the process started. */
   cpuMicros: z.number(),
   rssBytes: z.number(),
-  /** The kernel's high-water mark of the resident set (getrusage ru_maxrss). */
-  maxRssBytes: z.number(),
+  /** The most the resident set reached since the baseline (see worker-memory.ts). */
+  peakRssBytes: z.number(),
   heapUsedBytes: z.number(),
 });
 export type WorkerSample = z.infer<typeof WorkerSample>;
 
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sample') }),
+  /** Collect start-up garbage, restart the peak, then sample. */
+  z.object({ type: z.literal('baseline') }),
   z.object({ type: z.literal('stop') }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;

@@ -9,17 +9,12 @@ import { openStore } from '../src/store/open-store.js';
 import { createAlternativeActivities } from './alternatives/activities.js';
 import { designs } from './designs.js';
 import { startWorkerCallbacks } from './worker-callbacks.js';
+import { readMemory, resetPeak } from './worker-memory.js';
 import { ToWorker, WorkerSpec, type FromWorker, type WorkerSample } from './worker-messages.js';
 
 function sample(): WorkerSample {
   const { user, system } = process.cpuUsage();
-  const memory = process.memoryUsage();
-  return {
-    cpuMicros: user + system,
-    rssBytes: memory.rss,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    heapUsedBytes: memory.heapUsed,
-  };
+  return { cpuMicros: user + system, ...readMemory(), heapUsedBytes: process.memoryUsage().heapUsed };
 }
 
 function send(message: FromWorker): void {
@@ -71,7 +66,8 @@ async function main(): Promise<void> {
   const running = worker.run();
   process.on('message', (raw) => {
     const message = ToWorker.parse(raw);
-    if (message.type === 'sample') send({ type: 'sample', sample: sample() });
+    if (message.type === 'baseline') resetPeak();
+    if (message.type === 'sample' || message.type === 'baseline') send({ type: 'sample', sample: sample() });
     else if (worker.getState() === 'RUNNING') worker.shutdown();
   });
   send({ type: 'ready' });
