@@ -39,6 +39,12 @@ function slotsOf(p: JobPipeline) {
   return p.temporal.client.workflow.getHandle(p.slots!.workflowId);
 }
 const slotsState = (p: JobPipeline): Promise<SlotsState> => slotsOf(p).query(slotsQuery);
+/** The job shows `queued` before its request reaches the slots workflow; this waits for the request too. */
+const queuedAt = (p: JobPipeline, job: Job) =>
+  until(
+    async () => ((await slotsState(p)).waiting.includes(job.workflowId) ? true : undefined),
+    `${job.workflowId} to be in the queue`,
+  );
 
 function codeCount(p: JobPipeline, code: number): number {
   return Object.values(p.simulator.counters().codes).reduce(
@@ -105,7 +111,7 @@ describe('one slot', () => {
     await inPhase(holder, 'waiting');
     p.simulator.setFaults({ processingMs: 300 });
     const next = await p.startJob(payload);
-    await inPhase(next, 'queued');
+    await queuedAt(p, next);
     // Terminated: no finally runs, so only the slots workflow's check of its holders can free the slot.
     await holder.terminate('simulated operator action');
     expect((await next.result()).status).toBe('succeed');
@@ -118,9 +124,10 @@ describe('one slot', () => {
     await inPhase(first, 'waiting');
     p.simulator.setFaults({ processingMs: 300 });
     const cancelled = await p.startJob(payload);
-    await inPhase(cancelled, 'queued');
+    await queuedAt(p, cancelled);
     const third = await p.startJob(payload);
-    await inPhase(third, 'queued');
+    await queuedAt(p, third);
+    expect(await phaseOf(third)).toBe('queued');
     expect((await slotsState(p)).waiting).toEqual([cancelled.workflowId, third.workflowId]);
 
     await cancelled.cancel();
@@ -141,7 +148,7 @@ describe('one slot', () => {
     await inPhase(holder, 'waiting');
     p.simulator.setFaults({ processingMs: 300 });
     const waiter = await p.startJob(payload);
-    await inPhase(waiter, 'queued');
+    await queuedAt(p, waiter);
     const slots = slotsOf(p);
     const { runId } = await slots.describe();
     // Requests that come and go add history without changing the state; enough of them force continue-as-new.
