@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', 'tools/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', 'tools/', 'test/fixtures/', '.scratch-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
