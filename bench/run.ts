@@ -4,7 +4,7 @@ import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/config.js';
 import { commandLine, gitCommit, machineInfo } from './machine.js';
 import { BenchUsageError, configurations, parseOptions, usage } from './options.js';
@@ -101,4 +101,13 @@ const quietBundler = {
   log: () => undefined,
 };
 
+// The SDK's runtime would otherwise take SIGINT/SIGTERM as "shut the workers down" and the run would go on to record
+// a half-finished configuration as a failure. An interrupted run records nothing; its children get the signal too.
+Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: interrupted, nothing recorded`);
+    process.exit(130);
+  });
+}
 process.exitCode = await main(process.argv.slice(2));

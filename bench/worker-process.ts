@@ -64,6 +64,9 @@ async function main(): Promise<void> {
       : { maxConcurrentActivityTaskExecutions: spec.maxConcurrentActivities }),
   });
   const running = worker.run();
+  // The harness is gone (killed or crashed): nobody will read a sample or ask for a stop.
+  const orphaned = (): never => process.exit(1);
+  process.once('disconnect', orphaned);
   process.on('message', (raw) => {
     const message = ToWorker.parse(raw);
     if (message.type === 'baseline') resetPeak();
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
   await callbacks?.close();
   await store.close();
   send({ type: 'stopped', sample: final });
+  process.off('disconnect', orphaned);
   process.disconnect();
 }
 
