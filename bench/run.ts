@@ -34,6 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const date = new Date().toISOString();
+  // Read before the run: files edited while it runs are not what was measured.
+  const commit = await gitCommit();
   const scratch = await mkdtemp(join(tmpdir(), 'kling-bench-'));
   const bundles = new Map<string, Promise<string>>();
   const bundlePath = (workflowsPath: string): Promise<string> => {
@@ -74,7 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const run: RunResult = {
     date,
     machine: machineInfo(),
-    commit: await gitCommit(),
+    commit,
     command: commandLine(argv),
     store: loadConfig().store.databaseUrl === undefined ? 'PGlite' : 'PostgreSQL',
     results,
