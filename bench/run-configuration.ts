@@ -10,10 +10,12 @@ import { loadConfig } from '../src/config.js';
 import { startSimulator } from '../src/kling/simulator/simulator.js';
 import { obtainTemporalServer } from '../src/temporal/dev-server.js';
 import { designs } from './designs.js';
+import { driveJobs } from './drive-jobs.js';
 import { readJobHistory } from './history.js';
+import { completionOverheads, klingRequests, terminalTimes } from './kling-record.js';
 import { mapLimited } from './map-limited.js';
 import type { Configuration } from './options.js';
-import type { ConfigurationResult, InFlightSample } from './result.js';
+import type { ConfigurationResult } from './result.js';
 import { findDevServerPid, processCpuSeconds } from './server-cpu.js';
 import { distribution } from './stats.js';
 import { startWorkerProcess } from './worker-handle.js';
@@ -27,10 +29,7 @@ const payload = {
 };
 
 const SEED = 1;
-// Start requests in parallel: enough to start thousands of jobs in seconds, few enough not to starve the worker.
-const START_PARALLELISM = 32;
 const HISTORY_PARALLELISM = 16;
-const TICK_MS = 1_000;
 // Idle time before the baseline sample, so the worker's start-up work is not charged to the jobs.
 const SETTLE_MS = 2_000;
 
@@ -109,77 +108,28 @@ export async function runConfiguration(
     const baseline = await worker.baseline();
     const serverCpuBefore = serverPid === undefined ? undefined : await processCpuSeconds(serverPid);
 
-    // Drive: starters keep at most `concurrency` jobs open; the monitor counts closed jobs and samples the worker.
     // Unique across runs, so a shared PostgreSQL (DATABASE_URL) never sees a job id twice.
     const runTag = randomUUID().slice(0, 8);
     const jobIds = Array.from({ length: jobs }, (_, index) => `${design}-${runTag}-${index}`);
-    let claimed = 0;
-    let closed = 0;
-    let maxInFlight = 0;
-    const samples: InFlightSample[] = [];
-    const firstStart = Date.now();
-    // Progress is any start, close or Kling request: with thousands of jobs queued, the first close can take minutes.
-    let lastProgress = firstStart;
-    let lastActivity = '';
-    const stallMs = generationWallMs + 5 * 60_000;
-    const starter = async (): Promise<void> => {
-      while (claimed < jobs) {
-        if (claimed - closed >= concurrency) {
-          await sleep(TICK_MS / 5);
-          continue;
-        }
-        const workflowId = jobIds[claimed++]!;
-        await client.workflow.start(spec.workflowType, { taskQueue, workflowId, args: [payload] });
-      }
-    };
-    const starters = Promise.all(Array.from({ length: Math.min(START_PARALLELISM, jobs) }, starter));
-    let lastLog = 0;
-    while (closed < jobs) {
-      await sleep(TICK_MS);
-      const { count } = await client.workflow.count(
-        `TaskQueue = "${taskQueue}" AND ExecutionStatus != "Running"`,
-      );
-      closed = count;
-      const activity = `${claimed} ${closed} ${JSON.stringify(simulator.counters().requests)}`;
-      if (activity !== lastActivity) lastProgress = Date.now();
-      lastActivity = activity;
-      const inFlight = claimed - closed;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      const { rssBytes } = await worker.sample();
-      samples.push({ atSeconds: (Date.now() - firstStart) / 1000, inFlight, rssBytes });
-      if (Date.now() - lastLog > 10_000) {
-        lastLog = Date.now();
-        context.log(
-          `  ${design}: started ${claimed}/${jobs}, closed ${closed}, rss ${Math.round(rssBytes / 2 ** 20)} MiB`,
-        );
-      }
-      if (Date.now() - lastProgress > stallMs)
-        throw new Error(`no progress for ${stallMs / 1000} s (${closed}/${jobs} closed)`);
-    }
-    await starters;
+    const drive = await driveJobs({
+      client,
+      taskQueue,
+      workflowType: spec.workflowType,
+      payload,
+      jobIds,
+      concurrency,
+      worker,
+      simulator,
+      stallMs: generationWallMs + 5 * 60_000,
+      log: context.log,
+    });
     const end = await worker.sample();
     const serverCpuAfter = serverPid === undefined ? undefined : await processCpuSeconds(serverPid);
 
-    // Read back: histories, the simulator's transitions and counters.
     const histories = await mapLimited(jobIds, HISTORY_PARALLELISM, (jobId) => readJobHistory(client, jobId));
-    const terminalAt = new Map<string, number>();
-    for (const task of simulator.tasks()) {
-      const final = task.transitions.find((t) => t.status === 'succeed' || t.status === 'failed');
-      if (task.externalTaskId !== undefined && final !== undefined)
-        terminalAt.set(task.externalTaskId, final.at);
-    }
-    const overheads = histories.flatMap(({ jobId, closedAt }) => {
-      const at = terminalAt.get(jobId);
-      return at === undefined || closedAt === undefined ? [] : [closedAt - at];
-    });
+    const overheads = completionOverheads(histories, terminalTimes(simulator.tasks()));
     const counters = simulator.counters();
-    const klingRequestsPerJob: Record<string, number> = {};
-    const klingErrors: Record<string, Record<string, number>> = {};
-    for (const [route, byStatus] of Object.entries(counters.requests)) {
-      klingRequestsPerJob[route] = Object.values(byStatus).reduce((sum, n) => sum + n, 0) / jobs;
-      const errors = Object.entries(byStatus).filter(([status]) => status !== '200');
-      if (errors.length > 0) klingErrors[route] = Object.fromEntries(errors);
-    }
+    const requests = klingRequests(counters, jobs);
     const started = Math.min(...histories.map((h) => h.startedAt));
     const lastClose = Math.max(...histories.map((h) => h.closedAt ?? 0));
     const wallSeconds = (lastClose - started) / 1000;
@@ -198,16 +148,16 @@ export async function runConfiguration(
           ? undefined
           : ((serverCpuAfter - serverCpuBefore) * 1000) / jobs,
       overheadMs: distribution(overheads),
-      klingRequestsPerJob,
-      klingErrors,
+      klingRequestsPerJob: requests.perJob,
+      klingErrors: requests.errors,
       historyEvents: distribution(histories.map((h) => h.events)),
       historyBytes: distribution(histories.map((h) => h.bytes)),
       worker: {
         baselineRssBytes: baseline.rssBytes,
         peakRssBytes: final.peakRssBytes,
-        maxInFlight,
+        maxInFlight: drive.maxInFlight,
         maxKlingInFlight: counters.maxInFlight,
-        samples,
+        samples: drive.samples,
       },
       loadAverage: { before: loadBefore, after: loadavg()[0]! },
     };
