@@ -1,7 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isDeepStrictEqual } from 'node:util';
 import type { Quote } from '../domain/bill-line.js';
-import { InvalidRequestError, normalizeRequest, RequestEnvelope } from '../domain/envelope.js';
+import {
+  extensionVideoId,
+  InvalidRequestError,
+  normalizeRequest,
+  RequestEnvelope,
+  type ExtensionSource,
+} from '../domain/envelope.js';
 import type { KlingFamily } from '../domain/family.js';
 import { quoteRequest } from '../domain/pricing.js';
 import { JobFailureType } from '../domain/job-failure.js';
@@ -18,9 +24,10 @@ export interface AcceptedJob {
 /** Step 1: validate and normalize the payload, snapshot the rate card, quote, persist the job (idempotently). */
 export function acceptJob(deps: ActivityDeps) {
   return async ({ jobId, payload }: { jobId: string; payload: unknown }): Promise<AcceptedJob> => {
+    const extensionSource = await extensionSourceOf(deps, extensionVideoId(payload));
     let envelope: RequestEnvelope;
     try {
-      envelope = normalizeRequest(payload);
+      envelope = normalizeRequest(payload, extensionSource === undefined ? {} : { extensionSource });
     } catch (error) {
       if (error instanceof InvalidRequestError) {
         throw ApplicationFailure.create({
@@ -52,4 +59,19 @@ export function acceptJob(deps: ActivityDeps) {
     }
     return { model: stored.model, family: stored.family, quote: job.quote, wait: deps.wait };
   };
+}
+
+/**
+ * The job of this worker that made the video a video extension continues: Kling extends with its model and mode,
+ * so the job is checked and billed with them. A video this worker did not make keeps the payload's.
+ */
+async function extensionSourceOf(
+  deps: ActivityDeps,
+  videoId: string | undefined,
+): Promise<ExtensionSource | undefined> {
+  if (videoId === undefined) return undefined;
+  const source = await deps.store.findJobByOutputVideo(videoId);
+  if (source === undefined) return undefined;
+  const { model, mode } = RequestEnvelope.parse(source.envelope);
+  return { jobId: source.jobId, model, mode };
 }

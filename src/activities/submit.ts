@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { RequestEnvelope } from '../domain/envelope.js';
 import type { KlingFamily } from '../domain/family.js';
+import { KlingError } from '../kling/errors.js';
 import type { KlingTaskStatus } from '../kling/task.js';
 import type { ActivityDeps } from './deps.js';
 import { asActivityFailure } from './failures.js';
@@ -13,8 +14,18 @@ export interface SubmittedTask {
 }
 
 /**
+ * What one attempt leaves the next, as its last heartbeat's details (Temporal hands them to the next attempt):
+ * whether a create of an earlier attempt may have made a task nobody recorded. Only then is a lookup worth a
+ * request before creating; an attempt whose create was refused proves it made nothing.
+ */
+interface SubmitProgress {
+  readonly createMayHaveLanded: boolean;
+}
+
+/**
  * Step 2: create the Kling task from the persisted request, with external_task_id = job id. Safe to retry: a job
- * that already has a task returns it, and the client looks the task up by job id before creating one.
+ * that already has a task returns it, and the client looks the task up by job id whenever an earlier create may
+ * have made it.
  */
 export function submitTask(deps: ActivityDeps) {
   return async ({ jobId }: { jobId: string }): Promise<SubmittedTask> => {
@@ -25,18 +36,29 @@ export function submitTask(deps: ActivityDeps) {
       return { taskId: job.klingTaskId, family: job.klingFamily, status: 'submitted' };
     }
     const envelope = RequestEnvelope.parse(job.envelope);
+    const context = Context.current();
+    const mayExist = context.info.attempt > 1 && createMayHaveLanded(context.info.heartbeatDetails);
     try {
-      // Only a retry can find a task an earlier attempt created; a first attempt skips the lookup.
-      const lookupFirst = Context.current().info.attempt > 1;
       const body =
         deps.callbackUrl === undefined
           ? envelope.klingBody
           : { ...envelope.klingBody, callback_url: deps.callbackUrl(jobId) };
-      const task = await deps.kling.submitTask(envelope.family, body, jobId, { lookupFirst });
+      const task = await deps.kling.submitTask(envelope.family, body, jobId, { mayExist });
       await deps.store.recordSubmission(jobId, { klingTaskId: task.taskId, family: envelope.family });
       return { taskId: task.taskId, family: envelope.family, status: task.status };
     } catch (error) {
+      // A Kling error that is not ambiguous means no create of this attempt made a task (it was refused, or never
+      // sent); anything else (no answer, a 5xx, a store failure after the create) may have left one.
+      const refused = error instanceof KlingError && !error.ambiguous;
+      const progress: SubmitProgress = { createMayHaveLanded: mayExist || !refused };
+      context.heartbeat(progress);
       throw asActivityFailure(error);
     }
   };
+}
+
+/** Without details (a first retry after a crash, or a history from before them), assume the worst. */
+function createMayHaveLanded(details: unknown): boolean {
+  if (typeof details !== 'object' || details === null) return true;
+  return (details as Partial<SubmitProgress>).createMayHaveLanded !== false;
 }

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { KlingFamily } from './family.js';
 import { formatIssues, issuesFromZod, type Issue } from './issues.js';
-import { KlingBody, klingBodyOf, takesCameraControl } from './kling-body.js';
-import { capabilitiesOf, knownModels, type ModelCapabilities } from './models.js';
-import { compareDecimals, fitsDecimalPlaces } from './money.js';
+import { KlingBody, klingBodyOf } from './kling-body.js';
+import {
+  baseEditSeconds,
+  checkModelRules,
+  durationProblem,
+  isV1Model,
+  maxMultiImages,
+  modelsServing,
+  rulesOf,
+  type ModelRules,
+} from './models.js';
+import { compareDecimals, wholeSecondsUp } from './money.js';
 import { PortalPayload, payloadFields } from './payload.js';
-import { References, familyOf, inputTypeOf, referencesOf } from './references.js';
+import { References, familyOf, inputTypeOf, mediaOf, referencesOf } from './references.js';
 import { DecimalString, InputType, Mode, Resolution } from './terms.js';
 
 /**
@@ -16,7 +25,10 @@ export const RequestEnvelope = z.object({
   model: z.string().min(1),
   family: KlingFamily,
   inputType: InputType,
-  /** The exact requested duration (billing.md §1); `"5"` when absent and for a video extension. */
+  /**
+   * The exact requested duration (billing.md §1); `"5"` when absent and for a video extension; for a `base` video
+   * edit the source's length the payload states (not sent to Kling).
+   */
   requestedSeconds: DecimalString,
   mode: Mode,
   requestedResolution: Resolution,
@@ -41,10 +53,33 @@ const defaultSeconds = '5';
 const referenceFields = ['image', 'image_tail', 'image_list', 'video', 'video_list', 'video_id'] as const;
 
 /**
- * Validates a portal payload against its schema and the model table of kling-api.md, and normalizes it into
- * the envelope. Throws `InvalidRequestError` listing every problem of the payload at once.
+ * The job that made the video a video extension continues, as the store knows it (found by the output video id).
+ * Kling extends with the source's model and mode, so the job is billed with them.
  */
-export function normalizeRequest(payload: unknown): RequestEnvelope {
+export interface ExtensionSource {
+  readonly jobId: string;
+  readonly model: string;
+  readonly mode: Mode;
+}
+
+export interface RequestContext {
+  /** Set when the payload's `video_id` is an output of a job of this worker. */
+  readonly extensionSource?: ExtensionSource;
+}
+
+/** The `video_id` a payload extends, if any: the caller looks its source job up before normalizing. */
+export function extensionVideoId(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null || !Object.hasOwn(payload, 'video_id'))
+    return undefined;
+  const videoId = (payload as { video_id: unknown }).video_id;
+  return typeof videoId === 'string' && videoId !== '' ? videoId : undefined;
+}
+
+/**
+ * Validates a portal payload against its schema and the model rules of kling-api.md, and normalizes it into the
+ * envelope. Throws `InvalidRequestError` listing every problem of the payload at once.
+ */
+export function normalizeRequest(payload: unknown, context: RequestContext = {}): RequestEnvelope {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new InvalidRequestError([{ path: '', message: 'expected a JSON object' }]);
   }
@@ -54,7 +89,7 @@ export function normalizeRequest(payload: unknown): RequestEnvelope {
   const { fields, invalid } = parsed.success
     ? { fields: parsed.data, invalid: new Set<string>() }
     : validFieldsOf(payload as Record<string, unknown>);
-  const envelope = envelopeOf(fields, invalid, issues);
+  const envelope = envelopeOf(fields, invalid, issues, context);
   if (envelope === undefined || issues.length > 0) throw new InvalidRequestError(issues);
   return envelope;
 }
@@ -78,44 +113,77 @@ function envelopeOf(
   fields: Partial<PortalPayload>,
   invalid: ReadonlySet<string>,
   issues: Issue[],
+  context: RequestContext,
 ): RequestEnvelope | undefined {
   const audio = audioOf(fields, issues);
   const model = fields.model_name;
   if (model === undefined) return undefined;
-  const capabilities = capabilitiesOf(model);
+  const rules = rulesOf(model);
   const mode = fields.mode ?? 'std';
   const references = referencesOf(fields);
   const family = familyOf(model, references);
+  const media = mediaOf(family, references, fields.video !== undefined);
+  const baseEdit = media.videos.some((video) => video.referType === 'base');
   const referencesValid = referenceFields.every((key) => !invalid.has(key));
+  const durationValid = !invalid.has('duration') && !invalid.has('video_id');
 
-  if (referencesValid) {
-    issues.push(...familyIssues({ model, capabilities, family, fields, references, invalid }));
+  if (referencesValid) issues.push(...payloadShapeIssues(family, fields, references));
+  // What is sent to Kling: whole seconds (a model outside the table is sent the billed `ceil`), none for a video
+  // extension or a base video edit, whose lengths are not the request's to choose.
+  const requested = fields.duration ?? defaultSeconds;
+  const sentSeconds = family === 'video-extend' || baseEdit ? undefined : wholeSecondsUp(requested);
+  {
+    const breaches = checkModelRules({
+      model,
+      family,
+      mode,
+      duration: durationValid && sentSeconds !== undefined ? fields.duration : undefined,
+      audio: { on: audio.on && !invalid.has('mode'), path: audio.path },
+      hasPrompt: fields.prompt !== undefined && fields.prompt !== '',
+      cameraControl: fields.camera_control !== undefined,
+      media,
+    });
+    for (const breach of breaches) {
+      // With a media field invalid, the roles and the family are guesses: only the duration rule still holds.
+      if (!referencesValid && breach.rule !== 'duration') continue;
+      if (breach.rule === 'prompt' && invalid.has('prompt')) continue;
+      if (breach.rule === 'family') issues.push(familyIssue(model, rules, family, fields));
+      else issues.push({ path: breach.path, message: breach.message });
+    }
   }
-  if (!invalid.has('video_id')) issues.push(...durationIssues(model, capabilities, family, fields.duration));
-  if (audio.on && referencesValid && !invalid.has('mode')) {
-    issues.push(...audioIssues({ model, capabilities, family, mode, references, path: audio.path }));
+  if (durationValid) issues.push(...statedLengthIssues(family, baseEdit, fields.duration));
+
+  const source = family === 'video-extend' ? context.extensionSource : undefined;
+  if (source !== undefined && !isV1Model(source.model)) {
+    issues.push({
+      path: 'video_id',
+      message: `video ${references.videoId} was made by ${source.model} (job ${source.jobId}); Kling extends only videos made by v1.x models`,
+    });
   }
 
-  const requestedSeconds = family === 'video-extend' ? defaultSeconds : (fields.duration ?? defaultSeconds);
+  const requestedSeconds = family === 'video-extend' ? defaultSeconds : requested;
+  const billedModel = source?.model ?? model;
+  const billedMode = source?.mode ?? mode;
   return {
-    model,
+    model: billedModel,
     family,
     inputType: inputTypeOf(references),
     requestedSeconds,
-    mode,
+    mode: billedMode,
     // billing.md §5: without a resolution, the mode's own.
-    requestedResolution: fields.resolution ?? (mode === 'pro' ? '1080p' : '720p'),
+    requestedResolution: fields.resolution ?? (billedMode === 'pro' ? '1080p' : '720p'),
     audio: audio.on,
     references,
     klingBody: klingBodyOf({
-      model,
+      model: billedModel,
       family,
       payload: fields,
       references,
-      requestedSeconds,
+      media,
+      seconds: sentSeconds,
       mode,
       aspectRatio: fields.aspect_ratio ?? '16:9',
-      sound: soundOf(capabilities, family, audio),
+      sound: soundOf(rules, family, audio),
     }),
   };
 }
@@ -144,51 +212,43 @@ function audioOf(fields: Partial<PortalPayload>, issues: Issue[]): Audio {
 }
 
 /** `sound` goes only to models that take it; a model outside the table gets it only when the payload set it. */
-function soundOf(
-  capabilities: ModelCapabilities,
-  family: KlingFamily,
-  audio: Audio,
-): 'on' | 'off' | undefined {
-  if (family === 'video-extend' || capabilities.audio === 'never') return undefined;
-  if (capabilities.audio === 'passthrough' && !audio.given) return undefined;
+function soundOf(rules: ModelRules, family: KlingFamily, audio: Audio): 'on' | 'off' | undefined {
+  if (family === 'video-extend' || rules.audio === 'never') return undefined;
+  if (rules.audio === 'passthrough' && !audio.given) return undefined;
   return audio.on ? 'on' : 'off';
 }
 
-function modelsServing(family: KlingFamily): string {
-  const models = Object.entries(knownModels)
-    .filter(([, capabilities]) => capabilities.families?.includes(family))
-    .map(([name]) => name);
-  return [...models, 'a model outside the table'].join(', ');
+/** A model that does not serve the family its inputs lead to, named by the field that led there. */
+function familyIssue(
+  model: string,
+  rules: ModelRules,
+  family: KlingFamily,
+  fields: Partial<PortalPayload>,
+): Issue {
+  const path =
+    family === 'video-extend'
+      ? 'video_id'
+      : family === 'omni-video'
+        ? fields.video === undefined
+          ? 'video_list'
+          : 'video'
+        : family === 'multi-image2video'
+          ? 'image_list'
+          : 'model_name';
+  const serving = [...modelsServing(family), 'a model outside the table'].join(', ');
+  return {
+    path,
+    message: `${model} does not serve ${family} (it serves ${rules.families?.join(', ')}); models that do: ${serving}`,
+  };
 }
 
-interface RequestFacts {
-  readonly model: string;
-  readonly capabilities: ModelCapabilities;
-  readonly family: KlingFamily;
-  readonly fields: Partial<PortalPayload>;
-  readonly references: References;
-  readonly invalid: ReadonlySet<string>;
-}
-
-function familyIssues({ model, capabilities, family, fields, references, invalid }: RequestFacts): Issue[] {
+/** The payload's own shape rules: which fields go together in each family. */
+function payloadShapeIssues(
+  family: KlingFamily,
+  fields: Partial<PortalPayload>,
+  references: References,
+): Issue[] {
   const issues: Issue[] = [];
-  const videoField = fields.video === undefined ? 'video_list' : 'video';
-  const served = capabilities.families;
-  if (served !== null && !served.includes(family)) {
-    const path =
-      family === 'video-extend'
-        ? 'video_id'
-        : family === 'omni-video'
-          ? videoField
-          : family === 'multi-image2video'
-            ? 'image_list'
-            : 'model_name';
-    issues.push({
-      path,
-      message: `${model} does not serve ${family} (it serves ${served.join(', ')}); models that do: ${modelsServing(family)}`,
-    });
-  }
-
   if (family === 'video-extend') {
     const others = [
       ['image', references.image !== undefined],
@@ -210,105 +270,41 @@ function familyIssues({ model, capabilities, family, fields, references, invalid
         });
       }
     }
-    if (references.imageList.length > 4) {
-      issues.push({ path: 'image_list', message: 'at most 4 images for multi-image2video' });
+    if (references.imageList.length > maxMultiImages) {
+      issues.push({ path: 'image_list', message: `at most ${maxMultiImages} images for multi-image2video` });
     }
     references.imageList.forEach((entry, index) => {
       if (entry.type !== undefined) {
         issues.push({
           path: `image_list[${index}].type`,
-          message: `frame types are for omni models only (${modelsServing('omni-video')})`,
+          message: `frame types are for omni models only (${modelsServing('omni-video').join(', ')})`,
         });
       }
-    });
-  }
-  if (family === 'omni-video' && references.videos.length > 1) {
-    // More than one video means video_list holds at least one of them.
-    issues.push({ path: 'video_list', message: 'at most one reference video (video or video_list)' });
-  }
-
-  const withoutReferences =
-    references.image === undefined &&
-    references.imageTail === undefined &&
-    references.imageList.length === 0 &&
-    references.videos.length === 0;
-  const needsPrompt =
-    family === 'text2video' ||
-    family === 'multi-image2video' ||
-    (family === 'omni-video' && withoutReferences);
-  if (needsPrompt && !fields.prompt && !invalid.has('prompt')) {
-    issues.push({
-      path: 'prompt',
-      message: `required (non-empty) for ${family}${family === 'omni-video' ? ' without references' : ''}`,
-    });
-  }
-  if (fields.camera_control !== undefined && !takesCameraControl(family)) {
-    issues.push({
-      path: 'camera_control',
-      message: `not accepted by ${family}; only text2video and image2video take it`,
     });
   }
   return issues;
 }
 
-function durationIssues(
-  model: string,
-  capabilities: ModelCapabilities,
-  family: KlingFamily,
-  duration: string | undefined,
-): Issue[] {
-  if (duration === undefined) return [];
+/** The durations a payload states but Kling is not sent: a video extension's and a base video edit's. */
+function statedLengthIssues(family: KlingFamily, baseEdit: boolean, duration: string | undefined): Issue[] {
   if (family === 'video-extend') {
-    return compareDecimals(duration, defaultSeconds) === 0
+    return duration === undefined || compareDecimals(duration, defaultSeconds) === 0
       ? []
       : [
           {
             path: 'duration',
-            message: `a video extension adds about 5 s; allowed: 5, or leave duration out`,
+            message: 'a video extension adds about 5 s; allowed: 5, or leave duration out',
           },
         ];
   }
-  const rule = capabilities.durations;
-  switch (rule.kind) {
-    case 'set':
-      return rule.seconds.some((seconds) => compareDecimals(duration, String(seconds)) === 0)
-        ? []
-        : [{ path: 'duration', message: `not allowed for ${model}; allowed: ${rule.seconds.join(', ')}` }];
-    case 'integers':
-      return fitsDecimalPlaces(duration, 0) &&
-        compareDecimals(duration, String(rule.min)) >= 0 &&
-        compareDecimals(duration, String(rule.max)) <= 0
-        ? []
-        : [
-            {
-              path: 'duration',
-              message: `not allowed for ${model}; allowed: whole seconds ${rule.min} to ${rule.max}`,
-            },
-          ];
-    case 'positive':
-      // The payload schema already holds every duration to the generic limit.
-      return [];
+  if (!baseEdit || (duration !== undefined && durationProblem(baseEditSeconds, duration) === undefined)) {
+    return [];
   }
-}
-
-function audioIssues(facts: {
-  model: string;
-  capabilities: ModelCapabilities;
-  family: KlingFamily;
-  mode: Mode;
-  references: References;
-  path: Audio['path'];
-}): Issue[] {
-  const off = facts.path === 'generateAudio' ? 'false' : '"off"';
-  const problem =
-    facts.family === 'video-extend'
-      ? 'a video extension takes no audio'
-      : facts.capabilities.audio === 'never'
-        ? `${facts.model} makes no audio`
-        : facts.capabilities.audio === 'pro-only' && facts.mode === 'std'
-          ? `${facts.model} makes audio in mode "pro" only, and the mode is "std"`
-          : facts.capabilities.audio === 'without-reference-video' && facts.references.videos.length > 0
-            ? `${facts.model} makes no audio together with a reference video`
-            : undefined;
-  return problem === undefined ? [] : [{ path: facts.path, message: `${problem}; allowed: ${off}` }];
+  const { min, max } = baseEditSeconds;
+  return [
+    {
+      path: 'duration',
+      message: `${duration === undefined ? 'required' : 'not allowed'} for a base video edit: state the source video's length in whole seconds ${min} to ${max} (the output has that length; it is billed and not sent to Kling)`,
+    },
+  ];
 }

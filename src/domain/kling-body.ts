@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { KlingFamily } from './family.js';
-import { takesCfgScale } from './models.js';
+import {
+  takesAspectRatio,
+  takesCameraControl,
+  takesCfgScale,
+  takesNegativePrompt,
+  type Media,
+} from './models.js';
 import type { AspectRatio, PortalPayload } from './payload.js';
 import type { References } from './references.js';
 import type { Mode } from './terms.js';
@@ -14,46 +20,44 @@ export interface KlingBodyInput {
   readonly family: KlingFamily;
   readonly payload: Pick<PortalPayload, 'prompt' | 'negative_prompt' | 'cfg_scale' | 'camera_control'>;
   readonly references: References;
-  readonly requestedSeconds: string;
+  readonly media: Media;
+  /** Whole seconds as Kling takes them; `undefined` when Kling takes no duration (a base video edit). */
+  readonly seconds: string | undefined;
   readonly mode: Mode;
   readonly aspectRatio: AspectRatio;
   /** `undefined` when the body must not carry `sound` at all. */
   readonly sound: 'on' | 'off' | undefined;
 }
 
+/** The create body, with only the fields the model takes (kling-api.md, "Legacy: model rules"). */
 export function klingBodyOf(input: KlingBodyInput): KlingBody {
-  const { payload, references } = input;
+  const { payload, references, family, model } = input;
   const text = {
     ...(payload.prompt === undefined ? {} : { prompt: payload.prompt }),
-    ...(payload.negative_prompt === undefined ? {} : { negative_prompt: payload.negative_prompt }),
-    ...(payload.cfg_scale !== undefined && takesCfgScale(input.model)
-      ? { cfg_scale: payload.cfg_scale }
+    ...(payload.negative_prompt !== undefined && takesNegativePrompt(family)
+      ? { negative_prompt: payload.negative_prompt }
       : {}),
+    ...(payload.cfg_scale !== undefined && takesCfgScale(model) ? { cfg_scale: payload.cfg_scale } : {}),
   };
   // A video extension (the family of every request with a video_id) continues a video that already has its
   // model, mode and length.
   if (references.videoId !== undefined) return { video_id: references.videoId, ...text };
 
   return {
-    model_name: input.model,
-    ...mediaOf(input.family, references),
+    model_name: model,
+    ...mediaFieldsOf(family, references, input.media),
     ...text,
     mode: input.mode,
-    // image2video takes its aspect ratio from the image.
-    ...(input.family === 'image2video' ? {} : { aspect_ratio: input.aspectRatio }),
-    duration: input.requestedSeconds,
+    ...(takesAspectRatio(family, input.media) ? { aspect_ratio: input.aspectRatio } : {}),
+    ...(input.seconds === undefined ? {} : { duration: input.seconds }),
     ...(input.sound === undefined ? {} : { sound: input.sound }),
-    ...(payload.camera_control !== undefined && takesCameraControl(input.family)
+    ...(payload.camera_control !== undefined && takesCameraControl(model, family)
       ? { camera_control: payload.camera_control }
       : {}),
   };
 }
 
-export function takesCameraControl(family: KlingFamily): boolean {
-  return family === 'text2video' || family === 'image2video';
-}
-
-function mediaOf(family: KlingFamily, references: References): KlingBody {
+function mediaFieldsOf(family: KlingFamily, references: References, media: Media): KlingBody {
   switch (family) {
     case 'image2video':
       return {
@@ -63,9 +67,16 @@ function mediaOf(family: KlingFamily, references: References): KlingBody {
     case 'multi-image2video':
       return { image_list: references.imageList.map((entry) => ({ image: entry.url })) };
     case 'omni-video': {
-      // The start and end frames travel in image_list, typed, ahead of the other images.
+      // Frames and references travel in image_list, in the payload's order (prompts refer to them by position).
       const images = [
-        ...(references.image === undefined ? [] : [{ image_url: references.image, type: 'first_frame' }]),
+        ...(references.image === undefined
+          ? []
+          : [
+              {
+                image_url: references.image,
+                ...(media.firstFrame?.path === 'image' ? { type: 'first_frame' } : {}),
+              },
+            ]),
         ...(references.imageTail === undefined
           ? []
           : [{ image_url: references.imageTail, type: 'end_frame' }]),

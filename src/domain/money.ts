@@ -38,6 +38,11 @@ export function fitsDecimalPlaces(value: string, places: number): boolean {
   return decimal.eq(decimal.round(places, Big.roundDown));
 }
 
+/** Whole seconds, rounded up: what is billed of a requested duration, and what Kling is sent (`"7.3"` → `"8"`). */
+export function wholeSecondsUp(seconds: string): string {
+  return new Decimal(seconds).round(0, Big.roundUp).toFixed();
+}
+
 export interface PriceInput {
   /** The requested duration as a decimal string; it is billed in whole seconds, rounded up. */
   readonly seconds: string;
@@ -59,7 +64,7 @@ export interface Price {
 
 /** billing.md §1: exact product, rounded half-up once to cents, then clamped in cents. */
 export function price(input: PriceInput): Price {
-  const billedSeconds = new Decimal(input.seconds).round(0, Big.roundUp);
+  const billedSeconds = new Decimal(wholeSecondsUp(input.seconds));
   const raw = input.factors.reduce((product, factor) => product.times(factor), billedSeconds);
   const rounded = raw.round(2, Big.roundHalfUp);
   const min = new Decimal(input.minChargeUsd);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { KlingFamily } from './family.js';
-import { isOmniModel } from './models.js';
+import { isOmniModel, type Media } from './models.js';
 import { FrameType, KeepOriginalSound, ReferType, type PortalPayload } from './payload.js';
 import type { InputType } from './terms.js';
 
@@ -70,4 +70,55 @@ export function inputTypeOf(references: References): InputType {
     (references.imageTail === undefined ? 0 : 1) +
     references.imageList.length;
   return stills === 0 ? 'text' : stills === 1 ? 'image' : 'multi-image';
+}
+
+/**
+ * The role Kling gives each medium of the payload, with the payload field it came from. The portal's payloads are
+ * not Kling's (kling-api.md): on omni a bare `image` is a first frame only when it is the job's only medium (next to
+ * an `image_tail`, the end frame), otherwise a reference image; untyped `image_list` entries are reference images.
+ */
+export function mediaOf(
+  family: KlingFamily,
+  references: References,
+  /** Whether the first video came from the payload's bare `video` (the rest from `video_list`). */
+  bareVideo: boolean,
+): Media {
+  const videos = references.videos.map((video, index) => ({
+    path: bareVideo ? (index === 0 ? 'video' : `video_list[${index - 1}]`) : `video_list[${index}]`,
+    referType: video.referType,
+  }));
+  const image = references.image === undefined ? undefined : { path: 'image' };
+  const imageTail = references.imageTail === undefined ? undefined : { path: 'image_tail' };
+  switch (family) {
+    case 'image2video':
+      return {
+        ...(image === undefined ? {} : { firstFrame: image }),
+        ...(imageTail === undefined ? {} : { endFrame: imageTail }),
+        referenceImages: [],
+        extraFrames: [],
+        videos: [],
+      };
+    case 'omni-video': {
+      const listed = references.imageList.map((entry, index) => ({ ...entry, path: `image_list[${index}]` }));
+      const imageIsFrame = listed.length === 0 && videos.length === 0;
+      const typed = (type: 'first_frame' | 'end_frame') =>
+        listed.filter((entry) => entry.type === type).map(({ path }) => ({ path: `${path}.type` }));
+      const firsts = [...(image !== undefined && imageIsFrame ? [image] : []), ...typed('first_frame')];
+      const ends = [...(imageTail === undefined ? [] : [imageTail]), ...typed('end_frame')];
+      return {
+        ...(firsts[0] === undefined ? {} : { firstFrame: firsts[0] }),
+        ...(ends[0] === undefined ? {} : { endFrame: ends[0] }),
+        referenceImages: [
+          ...(image !== undefined && !imageIsFrame ? [image] : []),
+          ...listed.filter((entry) => entry.type === undefined).map(({ path }) => ({ path })),
+        ],
+        extraFrames: [...firsts.slice(1), ...ends.slice(1)],
+        videos,
+      };
+    }
+    case 'text2video':
+    case 'multi-image2video':
+    case 'video-extend':
+      return { referenceImages: [], extraFrames: [], videos: [] };
+  }
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { familyPath, type KlingFamily } from '../domain/family.js';
 import { createKlingAuth, type KlingCredentials } from './auth.js';
 import { classifyKlingCode, classifyTransportFailure, KlingError, type KlingErrorDetails } from './errors.js';
-import { KlingEnvelope, KlingTaskData, KlingTaskList, toKlingTask, type KlingTask } from './task.js';
+import { KlingEnvelope, KlingTaskData, toKlingTask, type KlingTask } from './task.js';
 
 /** One HTTP exchange with Kling, for metrics. Routes are templates: no task id, external id or token. */
 export interface KlingRequestEvent {
@@ -35,11 +35,16 @@ export interface KlingClient {
   /** One create. An `ambiguous` KlingError means the task may exist anyway: prefer `submitTask`. */
   createTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string): Promise<KlingTask>;
   getTask(family: KlingFamily, taskId: string): Promise<KlingTask>;
-  /** Tries the three query forms of kling-api.md; `null` when none finds a task echoing this id. */
+  /**
+   * The documented lookup (kling-api.md, "Legacy: query"): `GET <family path>/{external_task_id}`. `null` when
+   * Kling has no such task on this family (1203); any other failure is thrown, never taken for "none".
+   */
   findTaskByExternalId(family: KlingFamily, externalTaskId: string): Promise<KlingTask | null>;
   /**
-   * The idempotent create: returns the task already carrying `externalTaskId` if there is one, creates it
-   * otherwise, and after an ambiguous failure looks it up again instead of creating a second paid task.
+   * The idempotent create: the task carrying `externalTaskId` if there is one, a new task otherwise — never a
+   * second paid task. A create whose outcome is unknown is followed by a lookup; a refused one too, when the
+   * refusal is final (whatever the code): a task that carries this id is the job's task, and only when none does
+   * is the refusal the answer.
    */
   submitTask(
     family: KlingFamily,
@@ -51,17 +56,17 @@ export interface KlingClient {
 
 export interface SubmitOptions {
   /**
-   * Look the task up before creating it (default true). A caller that knows no earlier attempt ran — the first
-   * attempt of a fresh job — may skip it and save the lookups (up to three GETs); a create refused as a
-   * duplicate id (1201) is then still resolved by a lookup.
+   * An earlier attempt sent a create whose outcome is unknown (no answer, a 5xx, or a task created but not
+   * recorded), so the task may exist: look it up before creating (default true). A caller that knows every earlier
+   * create was refused — or that there was none — saves the lookup.
    */
-  readonly lookupFirst?: boolean;
+  readonly mayExist?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Answers meaning "no such task here" or "this query form is not understood": try the next lookup form. */
-const lookupMissCodes: ReadonlySet<number> = new Set([1200, 1201, 1202, 1203]);
+/** Kling's "resource not found": the documented lookup's answer when no task carries the id. */
+const NOT_FOUND = 1203;
 
 interface Call<T> {
   readonly method: 'GET' | 'POST';
@@ -190,79 +195,74 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     externalTaskId: string,
   ): Promise<KlingTask | null> {
     const path = familyPath[family];
-    const id = encodeURIComponent(externalTaskId);
-    // The forms seen in the wild (kling-api.md, uncertain): a form the server does not understand answers
-    // "not found" or "invalid", so each is tried and only a task echoing the id is believed.
-    const forms: (() => Promise<KlingTaskData[]>)[] = [
-      async () => [
-        await send({
-          method: 'GET',
-          family,
-          target: `${path}/${id}?external_task_id=true`,
-          route: `GET ${path}/{external_task_id}?external_task_id=true`,
-          data: KlingTaskData,
-        }),
-      ],
-      () =>
-        send({
-          method: 'GET',
-          family,
-          target: `${path}?external_task_id=${id}`,
-          route: `GET ${path}?external_task_id={external_task_id}`,
-          data: KlingTaskList,
-        }),
-      async () => [
-        await send({
-          method: 'GET',
-          family,
-          target: `${path}/${id}`,
-          route: `GET ${path}/{external_task_id}`,
-          data: KlingTaskData,
-        }),
-      ],
-    ];
-    for (const form of forms) {
-      let found: KlingTaskData[];
-      try {
-        found = await form();
-      } catch (error) {
-        if (error instanceof KlingError && error.code !== null && lookupMissCodes.has(error.code)) continue;
-        throw error;
-      }
-      const match = found.find((task) => task.task_info.external_task_id === externalTaskId);
-      if (match !== undefined) return toKlingTask(match);
+    let task: KlingTaskData;
+    try {
+      task = await send({
+        method: 'GET',
+        family,
+        target: `${path}/${encodeURIComponent(externalTaskId)}`,
+        route: `GET ${path}/{external_task_id}`,
+        data: KlingTaskData,
+      });
+    } catch (error) {
+      if (error instanceof KlingError && error.code === NOT_FOUND) return null;
+      throw error;
     }
-    return null;
+    // `{id}` is a task id or an external id: a task that echoes another external id is not this one.
+    const echoed = task.task_info?.external_task_id;
+    return echoed === undefined || echoed === '' || echoed === externalTaskId ? toKlingTask(task) : null;
   }
 
   async function submitTask(
     family: KlingFamily,
     body: KlingRequestBody,
     externalTaskId: string,
-    { lookupFirst = true }: SubmitOptions = {},
+    { mayExist = true }: SubmitOptions = {},
   ) {
-    if (lookupFirst) {
+    if (mayExist) {
       const existing = await findTaskByExternalId(family, externalTaskId);
       if (existing !== null) return existing;
     }
     try {
       return await createTask(family, body, externalTaskId);
     } catch (error) {
-      if (!lookupFirst && error instanceof KlingError && error.code === 1201) {
-        const duplicate = await findTaskByExternalId(family, externalTaskId);
-        if (duplicate !== null) return duplicate;
+      if (!(error instanceof KlingError)) throw error;
+      if (error.ambiguous) {
+        const accepted = await findTaskByExternalId(family, externalTaskId);
+        if (accepted !== null) return accepted;
+        // Kling may still have the create in flight: only a later retry (which looks up first) can tell.
+        throw new KlingError(`${error.message}; no task carries this external_task_id yet, retry later`, {
+          httpStatus: error.httpStatus,
+          code: error.code,
+          requestId: error.requestId,
+          kind: 'retryable',
+          ambiguous: true,
+        });
       }
-      if (!(error instanceof KlingError && error.ambiguous)) throw error;
-      const accepted = await findTaskByExternalId(family, externalTaskId);
-      if (accepted !== null) return accepted;
-      // Kling may still have the create in flight: only a later retry (which looks up first) can tell.
-      throw new KlingError(`${error.message}; no task carries this external_task_id yet, retry later`, {
-        httpStatus: error.httpStatus,
-        code: error.code,
-        requestId: error.requestId,
-        kind: 'retryable',
-        ambiguous: true,
-      });
+      // A retryable refusal (1302, 1303) created nothing and ends nothing: the next attempt decides again.
+      if (error.kind !== 'fatal') throw error;
+      // A final refusal may be Kling's (undocumented) answer to an external_task_id already in use: the task that
+      // carries it is the job's task. Only when none does is the refusal the answer.
+      let existing: KlingTask | null;
+      try {
+        existing = await findTaskByExternalId(family, externalTaskId);
+      } catch (lookup) {
+        if (lookup instanceof KlingError && lookup.kind === 'retryable') {
+          throw new KlingError(
+            `${error.message}; whether a task already carries this external_task_id is unknown (${lookup.message}), retry later`,
+            {
+              httpStatus: lookup.httpStatus,
+              code: lookup.code,
+              requestId: lookup.requestId,
+              kind: 'retryable',
+              ambiguous: false,
+            },
+          );
+        }
+        throw error;
+      }
+      if (existing !== null) return existing;
+      throw error;
     }
   }
 

@@ -19,6 +19,8 @@ export interface JobStore {
   /** The first insert wins: the quote stored at acceptance is the price charged, whatever a retry carries. */
   insertJob(job: NewJob): Promise<{ job: Job; inserted: boolean }>;
   getJob(jobId: string): Promise<Job | undefined>;
+  /** The succeeded job one of whose output videos has this id (what a video extension continues). */
+  findJobByOutputVideo(videoId: string): Promise<Job | undefined>;
   /** Records the Kling task once; the same task again is a no-op, a different one a SubmissionConflictError. */
   recordSubmission(jobId: string, submission: Submission): Promise<Job>;
   /** The last status Kling reported; ignored once the job is finished. */
@@ -74,6 +76,17 @@ export function createJobStore(sql: Sql): JobStore {
     },
 
     getJob: readJob,
+
+    async findJobByOutputVideo(videoId) {
+      // Containment on the outputs array; only extensions ask, so no index is kept for it.
+      const [row] = await sql.query(
+        `SELECT ${JOB_COLUMNS} FROM jobs
+         WHERE status = 'succeeded' AND outputs @> $1::jsonb
+         ORDER BY seq LIMIT 1`,
+        [JSON.stringify([{ id: videoId }])],
+      );
+      return row ? jobFromRow(row) : undefined;
+    },
 
     async recordSubmission(jobId, { klingTaskId, family }) {
       const rows = await sql.query(

@@ -9,6 +9,7 @@ function task(externalTaskId: string | undefined, transitions: SimulatedTask['tr
     family: 'text2video',
     ...(externalTaskId === undefined ? {} : { externalTaskId }),
     request: {},
+    dropped: [],
     model: 'kling-v2-6',
     mode: 'pro',
     requestedSeconds: 5,

@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { InvalidRequestError, normalizeRequest, RequestEnvelope } from '../../src/domain/envelope.js';
+import {
+  extensionVideoId,
+  InvalidRequestError,
+  normalizeRequest,
+  RequestEnvelope,
+} from '../../src/domain/envelope.js';
 import { PortalPayload } from '../../src/domain/payload.js';
 
 function issuesOf(payload: unknown): { path: string; message: string }[] {
@@ -83,6 +88,7 @@ describe('normalizeRequest', () => {
   test('image2video: start and end frame, no aspect ratio; two stills are multi-image', () => {
     const envelope = normalizeRequest({
       model_name: 'kling-v2-5-turbo',
+      mode: 'pro',
       image: 'https://e.com/a.png',
       image_tail: 'https://e.com/b.png',
       aspect_ratio: '9:16',
@@ -93,7 +99,7 @@ describe('normalizeRequest', () => {
       model_name: 'kling-v2-5-turbo',
       image: 'https://e.com/a.png',
       image_tail: 'https://e.com/b.png',
-      mode: 'std',
+      mode: 'pro',
       duration: '5',
     });
     expect(normalizeRequest({ model_name: 'kling-v3', image: 'aGVsbG8=' }).inputType).toBe('image');
@@ -125,10 +131,11 @@ describe('normalizeRequest', () => {
     expect(single.inputType).toBe('image');
   });
 
-  test('omni-video: frames and references in image_list, the video in video_list', () => {
+  test('omni-video: a bare image next to a video is a reference image; the video a feature reference', () => {
     const envelope = normalizeRequest({
       model_name: 'kling-video-o1',
       prompt: 'p',
+      negative_prompt: 'blur',
       mode: 'pro',
       duration: 8,
       image: 'https://e.com/a.png',
@@ -136,29 +143,67 @@ describe('normalizeRequest', () => {
       video: 'https://e.com/v.mp4',
     });
     expect(envelope).toMatchObject({ family: 'omni-video', inputType: 'video', requestedSeconds: '8' });
+    // negative_prompt is not an omni field: not sent.
     expect(envelope.klingBody).toEqual({
       model_name: 'kling-video-o1',
-      image_list: [
-        { image_url: 'https://e.com/a.png', type: 'first_frame' },
-        { image_url: 'https://e.com/style.png' },
-      ],
+      image_list: [{ image_url: 'https://e.com/a.png' }, { image_url: 'https://e.com/style.png' }],
       video_list: [{ video_url: 'https://e.com/v.mp4', refer_type: 'feature', keep_original_sound: 'yes' }],
       prompt: 'p',
       mode: 'pro',
       aspect_ratio: '16:9',
       duration: '8',
     });
+  });
+
+  test('omni-video: a bare image alone is the first frame, and then aspect_ratio is not sent', () => {
+    const envelope = normalizeRequest({
+      model_name: 'kling-video-o1',
+      prompt: 'p',
+      duration: 5,
+      aspect_ratio: '9:16',
+      image: 'https://e.com/a.png',
+      image_tail: 'https://e.com/b.png',
+    });
+    expect(envelope.klingBody).toEqual({
+      model_name: 'kling-video-o1',
+      image_list: [
+        { image_url: 'https://e.com/a.png', type: 'first_frame' },
+        { image_url: 'https://e.com/b.png', type: 'end_frame' },
+      ],
+      prompt: 'p',
+      mode: 'std',
+      duration: '5',
+    });
+  });
+
+  test('omni-video: a base video edit bills the stated source length and sends no duration or aspect ratio', () => {
     const omni = normalizeRequest({
       model_name: 'kling-v3-omni',
+      prompt: 'make it snow',
+      duration: 7,
+      aspect_ratio: '1:1',
       video_list: [{ video_url: 'https://e.com/v.mp4', refer_type: 'base', keep_original_sound: 'no' }],
     });
-    expect(omni.klingBody['video_list']).toEqual([
-      { video_url: 'https://e.com/v.mp4', refer_type: 'base', keep_original_sound: 'no' },
-    ]);
-    expect(omni.klingBody['sound']).toBe('off');
+    expect(omni.requestedSeconds).toBe('7');
+    expect(omni.klingBody).toEqual({
+      model_name: 'kling-v3-omni',
+      video_list: [{ video_url: 'https://e.com/v.mp4', refer_type: 'base', keep_original_sound: 'no' }],
+      prompt: 'make it snow',
+      mode: 'std',
+      sound: 'off',
+    });
     const textOnly = normalizeRequest({ model_name: 'kling-v3-omni', prompt: 'p', sound: 'on' });
     expect(textOnly).toMatchObject({ family: 'omni-video', inputType: 'text', audio: true });
     expect(textOnly.klingBody['sound']).toBe('on');
+  });
+
+  test('a model outside the table keeps a fractional request for billing and is sent the billed whole seconds', () => {
+    const envelope = normalizeRequest({ model_name: 'acme-video', prompt: 'p', duration: 7.3 });
+    expect(envelope.requestedSeconds).toBe('7.3');
+    expect(envelope.klingBody['duration']).toBe('8');
+    expect(
+      normalizeRequest({ model_name: 'acme-video', prompt: 'p', duration: '0.25' }).klingBody,
+    ).toMatchObject({ duration: '1' });
   });
 
   test('video-extend: video_id only, billed as video for 5 s', () => {
@@ -202,13 +247,63 @@ describe('normalizeRequest', () => {
     ).toBe(true);
   });
 
-  test('camera_control goes to text2video and image2video', () => {
+  test('camera_control goes to kling-v1 text2video and kling-v1-5 image2video only', () => {
     const camera = { type: 'simple', config: { zoom: 5 } };
     expect(
-      normalizeRequest({ model_name: 'kling-v1-6', prompt: 'p', camera_control: camera }).klingBody,
-    ).toMatchObject({
-      camera_control: camera,
+      normalizeRequest({ model_name: 'kling-v1', prompt: 'p', camera_control: camera }).klingBody,
+    ).toMatchObject({ camera_control: camera });
+    expect(
+      normalizeRequest({ model_name: 'kling-v1-5', image: 'i', camera_control: camera }).klingBody,
+    ).toMatchObject({ camera_control: camera });
+    expect(issuesOf({ model_name: 'kling-v1-6', prompt: 'p', camera_control: camera })).toEqual([
+      {
+        path: 'camera_control',
+        message:
+          'not taken by kling-v1-6 on text2video; it exists only for kling-v1 text2video and kling-v1-5 image2video',
+      },
+    ]);
+  });
+});
+
+describe('video extension', () => {
+  const payload = { model_name: 'kling-v1-6', prompt: 'go on', video_id: 'v-1' };
+
+  test("of a video this worker made: the source job's model and mode, billed for 5 s", () => {
+    const envelope = normalizeRequest(payload, {
+      extensionSource: { jobId: 'job-src', model: 'kling-v1-6', mode: 'pro' },
     });
+    expect(envelope).toMatchObject({
+      model: 'kling-v1-6',
+      mode: 'pro',
+      family: 'video-extend',
+      requestedSeconds: '5',
+      requestedResolution: '1080p',
+    });
+    expect(envelope.klingBody).toEqual({ video_id: 'v-1', prompt: 'go on' });
+  });
+
+  test('of a video made by a v2 or later model: refused, naming video_id and the source job', () => {
+    const error = thrownBy(() =>
+      normalizeRequest(payload, { extensionSource: { jobId: 'job-src', model: 'kling-v2-6', mode: 'pro' } }),
+    ) as InvalidRequestError;
+    expect(error.issues).toEqual([
+      {
+        path: 'video_id',
+        message:
+          'video v-1 was made by kling-v2-6 (job job-src); Kling extends only videos made by v1.x models',
+      },
+    ]);
+  });
+
+  test("of an unknown video: the payload's model and mode", () => {
+    expect(normalizeRequest({ ...payload, mode: 'std' })).toMatchObject({ model: 'kling-v1-6', mode: 'std' });
+  });
+
+  test('extensionVideoId reads the id before normalizing, and nothing else', () => {
+    expect(extensionVideoId(payload)).toBe('v-1');
+    expect(extensionVideoId({ video_id: 7 })).toBeUndefined();
+    expect(extensionVideoId(['v-1'])).toBeUndefined();
+    expect(extensionVideoId(null)).toBeUndefined();
   });
 });
 
@@ -280,7 +375,7 @@ describe('rejections', () => {
     [
       'two reference videos',
       { model_name: 'kling-video-o1', prompt: 'p', video: 'a', video_list: ['b'] },
-      'video_list',
+      'video_list[0]',
     ],
     ['o1 for 11 s', { model_name: 'kling-video-o1', prompt: 'p', duration: 11 }, 'duration'],
     ['v3 for 4.5 s', { model_name: 'kling-v3', prompt: 'p', duration: 4.5 }, 'duration'],

@@ -186,44 +186,58 @@ const cardArb: fc.Arbitrary<CardInput> = fc
 
 type Shape = 'text' | 'image' | 'frames' | 'list' | 'video' | 'image+video' | 'extend';
 
-/** The capability table of kling-api.md, restated: which request shapes, durations and audio each model takes. */
-const modelSpecs: Record<
-  string,
-  { shapes: Shape[]; seconds: fc.Arbitrary<string>; audio: 'never' | 'pro' | 'always' | 'no-video' | 'any' }
-> = {
+/** The model table of kling-api.md, restated: which request shapes, durations and audio each model takes. */
+interface ModelSpec {
+  readonly shapes: Shape[];
+  /** Durations by shape: omni models take other durations with references or a video. */
+  readonly seconds: (shape: Shape) => fc.Arbitrary<string>;
+  readonly audio: 'never' | 'pro' | 'always' | 'no-video' | 'any';
+  /** A start + end frame is made in pro only (in std Kling drops the end frame, so the worker refuses it). */
+  readonly framesInProOnly?: true;
+}
+
+const fiveOrTen = () => fc.constantFrom('5', '10');
+const whole = (min: number, max: number) => () => fc.integer({ min, max }).map(String);
+const withReferences = (shape: Shape) => shape === 'list' || shape === 'video' || shape === 'image+video';
+
+const modelSpecs: Record<string, ModelSpec> = {
   'kling-v1-6': {
     shapes: ['text', 'image', 'frames', 'list', 'extend'],
-    seconds: fc.constantFrom('5', '10'),
+    seconds: fiveOrTen,
     audio: 'never',
+    framesInProOnly: true,
   },
   'kling-v2-5-turbo': {
     shapes: ['text', 'image', 'frames'],
-    seconds: fc.constantFrom('5', '10'),
+    seconds: fiveOrTen,
     audio: 'never',
+    framesInProOnly: true,
   },
-  'kling-v2-6': { shapes: ['text', 'image', 'frames'], seconds: fc.constantFrom('5', '10'), audio: 'pro' },
-  'kling-v3': {
+  'kling-v2-6': {
     shapes: ['text', 'image', 'frames'],
-    seconds: fc.integer({ min: 3, max: 15 }).map(String),
-    audio: 'always',
+    seconds: fiveOrTen,
+    audio: 'pro',
+    framesInProOnly: true,
   },
+  'kling-v3': { shapes: ['text', 'image', 'frames'], seconds: whole(3, 15), audio: 'always' },
   'kling-video-o1': {
     shapes: ['text', 'image', 'frames', 'list', 'video', 'image+video'],
-    seconds: fc.integer({ min: 3, max: 10 }).map(String),
+    seconds: (shape) => (withReferences(shape) ? whole(3, 10)() : fiveOrTen()),
     audio: 'never',
   },
   'kling-v3-omni': {
     shapes: ['text', 'image', 'frames', 'list', 'video', 'image+video'],
-    seconds: fc.integer({ min: 3, max: 15 }).map(String),
+    seconds: (shape) => (shape === 'video' || shape === 'image+video' ? whole(3, 10)() : whole(3, 15)()),
     audio: 'no-video',
   },
   'acme-video': {
     shapes: ['text', 'image', 'frames', 'list', 'video', 'image+video', 'extend'],
     // any positive duration up to 60, fractions included
-    seconds: decimalText(60).filter((text) => {
-      const value = exact(text);
-      return value.mantissa > 0n && value.mantissa <= 60n * pow10(value.scale);
-    }),
+    seconds: () =>
+      decimalText(60).filter((text) => {
+        const value = exact(text);
+        return value.mantissa > 0n && value.mantissa <= 60n * pow10(value.scale);
+      }),
     audio: 'any',
   },
 };
@@ -234,17 +248,22 @@ const requestArb = (models: string[], withoutShapes: Shape[] = []): fc.Arbitrary
   fc.constantFrom(...models).chain((model) => {
     const spec = modelSpecs[model]!;
     return fc
-      .record({
-        shape: fc.constantFrom(...spec.shapes.filter((shape) => !withoutShapes.includes(shape))),
-        mode: fc.constantFrom('std' as const, 'pro' as const),
-        omitMode: fc.boolean(),
-        seconds: spec.seconds,
-        durationSpelling: fc.constantFrom('number', 'string', 'absent'),
-        resolution: fc.option(fc.constantFrom('480p', '720p', '1080p', '4k'), { nil: undefined }),
-        listSize: fc.integer({ min: 1, max: 4 }),
-        audio: fc.boolean(),
-      })
-      .map((r): Generated => {
+      .constantFrom(...spec.shapes.filter((shape) => !withoutShapes.includes(shape)))
+      .chain((shape) =>
+        fc.record({
+          shape: fc.constant(shape),
+          mode: fc.constantFrom('std' as const, 'pro' as const),
+          omitMode: fc.boolean(),
+          seconds: spec.seconds(shape),
+          durationSpelling: fc.constantFrom('number', 'string', 'absent'),
+          resolution: fc.option(fc.constantFrom('480p', '720p', '1080p', '4k'), { nil: undefined }),
+          listSize: fc.integer({ min: 1, max: 4 }),
+          audio: fc.boolean(),
+        }),
+      )
+      .map((drawn): Generated => {
+        const proOnly = drawn.shape === 'frames' && spec.framesInProOnly === true;
+        const r = proOnly ? { ...drawn, mode: 'pro' as const, omitMode: false } : drawn;
         const mode = r.omitMode ? 'std' : r.mode;
         const extend = r.shape === 'extend';
         const absent = r.durationSpelling === 'absent';
@@ -376,7 +395,7 @@ describe('pricing properties', () => {
   });
 
   test('the price never decreases as the duration grows', () => {
-    const seconds = modelSpecs['acme-video']!.seconds;
+    const seconds = modelSpecs['acme-video']!.seconds('text');
     fc.assert(
       fc.property(
         seconds,

@@ -70,15 +70,15 @@ describe('quoteRequest, where floating point goes wrong', () => {
     expect(line).toMatchObject({ rawCostUsd: '0.325', costUsd: '0.33', amountCents: 33 });
   });
 
-  test('kling-v2-6 std 10 s start + end frame → 0.58', () => {
+  test('kling-v3 std 10 s start + end frame → 0.75 (multi-image, half-up at 0.7475)', () => {
     const line = quote({
-      model_name: 'kling-v2-6',
+      model_name: 'kling-v3',
       mode: 'std',
       duration: '10',
       image: 'a',
       image_tail: 'b',
     });
-    expect(line).toMatchObject({ inputType: 'multi-image', costUsd: '0.58' });
+    expect(line).toMatchObject({ inputType: 'multi-image', rawCostUsd: '0.7475', costUsd: '0.75' });
   });
 });
 
@@ -156,7 +156,7 @@ describe('quoteRequest, the other rules', () => {
   });
 
   test('the quote satisfies the Quote schema', () => {
-    const line = quote({ model_name: 'kling-video-o1', prompt: 'p', duration: 3 });
+    const line = quote({ model_name: 'kling-video-o1', prompt: 'p', duration: 5 });
     expect(Quote.parse(line)).toEqual(line);
   });
 });

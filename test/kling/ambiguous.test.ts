@@ -100,16 +100,14 @@ describe('a lookup that fails for another reason', () => {
   });
 });
 
-describe('a first attempt that skips the lookup', () => {
-  const gets = () =>
-    Object.entries(simulator.counters().requests)
-      .filter(([route]) => route.startsWith('GET'))
-      .reduce((sum, [, byStatus]) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
+const gets = () =>
+  Object.entries(simulator.counters().requests)
+    .filter(([route]) => route.startsWith('GET'))
+    .reduce((sum, [, byStatus]) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
 
+describe('an attempt that knows no earlier create may have landed (mayExist: false)', () => {
   it('creates with no lookup at all', async () => {
-    const task = await client.submitTask('text2video', bodies.text2video, 'job-fresh', {
-      lookupFirst: false,
-    });
+    const task = await client.submitTask('text2video', bodies.text2video, 'job-fresh', { mayExist: false });
     expect(task.externalTaskId).toBe('job-fresh');
     expect(gets()).toBe(0);
     expect(creates()).toStrictEqual({ '200': 1 });
@@ -118,17 +116,56 @@ describe('a first attempt that skips the lookup', () => {
   it('still recovers after an accepted-then-dropped create', async () => {
     simulator.setFaults({ dropCreates: 1 });
     const task = await client.submitTask('text2video', bodies.text2video, 'job-fresh-drop', {
-      lookupFirst: false,
+      mayExist: false,
     });
     expect(task.externalTaskId).toBe('job-fresh-drop');
     expect(simulator.counters().tasksCreated).toBe(1);
   });
 
   it('resolves a duplicate-id refusal (1201) to the task that already exists', async () => {
-    const first = await client.submitTask('text2video', bodies.text2video, 'job-dup', { lookupFirst: false });
-    const again = await client.submitTask('text2video', bodies.text2video, 'job-dup', { lookupFirst: false });
+    const first = await client.submitTask('text2video', bodies.text2video, 'job-dup', { mayExist: false });
+    const again = await client.submitTask('text2video', bodies.text2video, 'job-dup', { mayExist: false });
     expect(again.taskId).toBe(first.taskId);
     expect(simulator.counters().tasksCreated).toBe(1);
     expect(creates()).toStrictEqual({ '200': 1, '400': 1 });
+  });
+
+  it('answers a retryable refusal (1303) with no lookup: that create made nothing', async () => {
+    simulator.setFaults({ createErrors: [1303] });
+    await expect(
+      client.submitTask('text2video', bodies.text2video, 'job-busy', { mayExist: false }),
+    ).rejects.toMatchObject({ code: 1303, kind: 'retryable', ambiguous: false });
+    expect(gets()).toBe(0);
+    expect(simulator.counters().tasksCreated).toBe(0);
+  });
+});
+
+describe('a final refusal, on any attempt', () => {
+  it('is the answer only when no task carries the external_task_id (one documented lookup)', async () => {
+    simulator.setFaults({ createErrors: [1301] });
+    await expect(
+      client.submitTask('text2video', bodies.text2video, 'job-refused', { mayExist: false }),
+    ).rejects.toMatchObject({ code: 1301, kind: 'fatal' });
+    expect(simulator.counters().requests['GET /v1/videos/text2video/{id}']).toStrictEqual({ '404': 1 });
+  });
+
+  it('gives way to the task that carries the id, whatever the code, after a lookup that found none', async () => {
+    // The first lookup finds nothing; then an earlier attempt's create lands, and this create is refused.
+    const first = await client.createTask('text2video', bodies.text2video, 'job-late');
+    simulator.setFaults({ createErrors: [1300] });
+    const task = await client.submitTask('text2video', bodies.text2video, 'job-late', { mayExist: false });
+    expect(task.taskId).toBe(first.taskId);
+    expect(simulator.counters().tasksCreated).toBe(1);
+  });
+
+  it('is not final while the lookup itself fails: retryable, and the refusal is named', async () => {
+    simulator.setFaults({ createErrors: [1201], queryErrors: [5001] });
+    const error = await client
+      .submitTask('text2video', bodies.text2video, 'job-unsure', { mayExist: false })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'KlingError', kind: 'retryable', ambiguous: false, code: 5001 });
+    expect((error as Error).message).toMatch(
+      /code 1201 .*whether a task already carries this external_task_id is unknown/,
+    );
   });
 });

@@ -88,7 +88,7 @@ async function expectFailure(family: KlingFamily, body: Record<string, unknown>)
     createdAt: submitted.createdAt,
     updatedAt: anyNumber,
   });
-  // A failed generation is still HTTP 200 with code 0 and message SUCCEED; task_result is `{}`.
+  // A failed generation is still HTTP 200 with code 0 and message SUCCEED, without task_result.
   const raw = await rawGet(
     `${simulator.url}${familyPath[family]}/${submitted.taskId}`,
     simulator.credentials.apiKey,
@@ -100,7 +100,6 @@ async function expectFailure(family: KlingFamily, body: Record<string, unknown>)
       task_status: 'failed',
       task_status_msg: 'content review rejected the prompt',
       task_info: { external_task_id: jobId },
-      task_result: {},
       created_at: done.createdAt,
       updated_at: done.updatedAt,
     }),
@@ -190,37 +189,46 @@ describe('omni-video', () => {
 });
 
 describe('video-extend', () => {
-  it('extends a previous output video by about 5 s', async () => {
-    const source = await expectSuccess('text2video', bodies.text2video, '5.04');
-    await expectSuccess('video-extend', { video_id: source.videos[0]!.id, prompt: 'keep going' }, '10.04');
+  it('extends a previous v1.x output video by about 5 s, with its model and mode', async () => {
+    const source = await expectSuccess('text2video', bodies.text2videoV1, '5.04');
+    const extension = await expectSuccess(
+      'video-extend',
+      { video_id: source.videos[0]!.id, prompt: 'keep going' },
+      '10.04',
+    );
+    expect(simulator.tasks().find((task) => task.taskId === extension.taskId)).toMatchObject({
+      model: 'kling-v1-6',
+      mode: 'pro',
+    });
   });
   it('reports a failed generation', async () => {
-    const source = await expectSuccess('text2video', bodies.text2video, '5.04');
+    const source = await expectSuccess('text2video', bodies.text2videoV1, '5.04');
     await expectFailure('video-extend', { video_id: source.videos[0]!.id });
   });
   it('refuses an unknown video_id', () => expectRefusal('video-extend', { video_id: '123' }, 'video_id'));
-  it('refuses a duration (video-extend takes no model, mode or duration)', async () => {
+  it('refuses a video made by a v2 or later model', async () => {
     const source = await expectSuccess('text2video', bodies.text2video, '5.04');
+    await expectRefusal('video-extend', { video_id: source.videos[0]!.id }, 'only v1.x videos');
+  });
+  it('refuses a duration (video-extend takes no model, mode or duration)', async () => {
+    const source = await expectSuccess('text2video', bodies.text2videoV1, '5.04');
     await expectRefusal('video-extend', { video_id: source.videos[0]!.id, duration: '5' }, 'duration');
   });
 });
 
 describe('external_task_id', () => {
-  it('is found by all three query forms and by the client, and only on its own family', async () => {
+  it('is found by the documented form, GET <family>/{external_task_id}, and only on its own family', async () => {
     const jobId = nextJobId();
     const task = await client.createTask('text2video', bodies.text2video, jobId);
     const path = `${simulator.url}${familyPath.text2video}`;
     const key = simulator.credentials.apiKey;
-    const single = (await rawGet(`${path}/${jobId}?external_task_id=true`, key)).body as {
-      data: { task_id: string };
-    };
-    expect(single.data.task_id).toBe(task.taskId);
-    const list = (await rawGet(`${path}?external_task_id=${jobId}`, key)).body as {
-      data: { task_id: string }[];
-    };
-    expect(list.data.map((entry) => entry.task_id)).toEqual([task.taskId]);
     const bare = (await rawGet(`${path}/${jobId}`, key)).body as { data: { task_id: string } };
     expect(bare.data.task_id).toBe(task.taskId);
+    // The folklore filter (`?external_task_id=`) is not Kling's: the list ignores it and answers the page.
+    const list = (await rawGet(`${path}?external_task_id=job-never-created`, key)).body as {
+      data: { task_id: string }[];
+    };
+    expect(list.data.map((entry) => entry.task_id)).toContain(task.taskId);
 
     expect((await client.findTaskByExternalId('text2video', jobId))?.taskId).toBe(task.taskId);
     expect(await client.findTaskByExternalId('image2video', jobId)).toBeNull();

@@ -17,6 +17,13 @@ export const bodies = {
     sound: 'on',
     aspect_ratio: '16:9',
   },
+  /** A v1.x video: the only kind Kling extends. */
+  text2videoV1: {
+    model_name: 'kling-v1-6',
+    mode: 'pro',
+    prompt: 'a lighthouse at dusk',
+    duration: '5',
+  },
   image2video: {
     model_name: 'kling-v3',
     mode: 'std',
@@ -42,7 +49,7 @@ export const bodies = {
     ],
     duration: '8',
   },
-} satisfies Partial<Record<KlingFamily, Record<string, unknown>>>;
+} satisfies Partial<Record<KlingFamily | 'text2videoV1', Record<string, unknown>>>;
 
 export async function waitForEnd(
   client: KlingClient,

@@ -1,7 +1,7 @@
 // The simulator's per-model checks follow the capability table of kling-api.md (durations, audio, families).
 import { describe, expect, it } from 'vitest';
 import type { KlingFamily } from '../../src/domain/family.js';
-import { validateCreate } from '../../src/kling/simulator/validate-create.js';
+import { validateCreate, type SourceVideo } from '../../src/kling/simulator/validate-create.js';
 
 const noVideos = () => undefined;
 const check = (family: KlingFamily, body: Record<string, unknown>) => validateCreate(family, body, noVideos);
@@ -29,9 +29,10 @@ describe('durations', () => {
     expect(omni('kling-v3-omni', '2')).toMatchObject({ ok: false });
   });
 
-  it('a model outside the table takes any positive duration up to 60, fractions included', () => {
-    expect(text('kling-v9-preview', { duration: '7.3' })).toMatchObject({ ok: true, spec: { seconds: 7.3 } });
+  it('a model outside the table takes whole seconds up to 60; Kling takes no fractions', () => {
+    expect(text('kling-v9-preview', { duration: '8' })).toMatchObject({ ok: true, spec: { seconds: 8 } });
     expect(text('kling-v9-preview', { duration: '60' })).toMatchObject({ ok: true });
+    expect(text('kling-v9-preview', { duration: '7.3' })).toMatchObject({ ok: false, code: 1201 });
     expect(text('kling-v9-preview', { duration: '61' })).toMatchObject({ ok: false });
     expect(text('kling-v9-preview', { duration: '0' })).toMatchObject({ ok: false });
   });
@@ -39,7 +40,7 @@ describe('durations', () => {
   it('defaults to 5 s and std', () => {
     expect(text('kling-v2-6')).toStrictEqual({
       ok: true,
-      spec: { model: 'kling-v2-6', mode: 'std', seconds: 5 },
+      spec: { model: 'kling-v2-6', mode: 'std', seconds: 5, dropped: [] },
     });
   });
 });
@@ -84,13 +85,22 @@ describe('families', () => {
     ).toMatchObject({ ok: false });
   });
 
-  it('video-extend needs a known video and takes no model, mode or duration', () => {
-    const known = (videoId: string) => (videoId === 'v-1' ? 10 : undefined);
+  it('video-extend needs a known v1.x video, inherits its model and mode, and takes no model, mode or duration', () => {
+    const videos: Record<string, SourceVideo> = {
+      'v-1': { model: 'kling-v1-6', mode: 'pro', seconds: 10 },
+      'v-3': { model: 'kling-v3', mode: 'std', seconds: 5 },
+    };
+    const known = (videoId: string) => videos[videoId];
     expect(validateCreate('video-extend', { video_id: 'v-1' }, known)).toStrictEqual({
       ok: true,
-      spec: { model: null, mode: 'std', seconds: 15 },
+      spec: { model: 'kling-v1-6', mode: 'pro', seconds: 15, dropped: [] },
     });
     expect(validateCreate('video-extend', { video_id: 'v-2' }, known)).toMatchObject({ ok: false });
+    expect(validateCreate('video-extend', { video_id: 'v-3' }, known)).toMatchObject({
+      ok: false,
+      code: 1201,
+      message: 'video_id: video v-3 was made by kling-v3; only v1.x videos can be extended',
+    });
     for (const extra of [{ model_name: 'kling-v1-6' }, { mode: 'pro' }, { duration: '5' }]) {
       expect(validateCreate('video-extend', { video_id: 'v-1', ...extra }, known)).toMatchObject({
         ok: false,

@@ -74,6 +74,25 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
     ).rejects.toThrow(JobNotFoundError);
   });
 
+  it('finds the succeeded job that made an output video, by the video id', async () => {
+    const jobId = uniqueJobId('outputs');
+    await store.insertJob(newJob(jobId));
+    await store.recordSubmission(jobId, { klingTaskId: 'task-out', family: 'text2video' });
+    const videoId = `video-${jobId}`;
+    expect(await store.findJobByOutputVideo(videoId)).toBeUndefined();
+    await store.finishJob(jobId, {
+      outcome: 'succeeded',
+      outputs: [
+        { id: `other-${jobId}`, url: 'https://e.com/a.mp4', duration: '5.04' },
+        { id: videoId, url: 'https://e.com/b.mp4', duration: '5.04' },
+      ],
+    });
+    expect((await store.findJobByOutputVideo(videoId))?.jobId).toBe(jobId);
+    // Containment, not text search: a prefix of an id is not the id.
+    expect(await store.findJobByOutputVideo(videoId.slice(0, -1))).toBeUndefined();
+    expect(await store.findJobByOutputVideo("' OR 1=1 --")).toBeUndefined();
+  });
+
   it('finishes a job once: a second finish returns the first outcome', async () => {
     const jobId = uniqueJobId('finish');
     await store.insertJob(newJob(jobId));

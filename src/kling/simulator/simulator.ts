@@ -131,7 +131,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     } catch {
       return error(1200, 'request body is not valid JSON');
     }
-    const verdict = validateCreate(family, body, (videoId) => book.videoSeconds(videoId));
+    const verdict = validateCreate(family, body, (videoId) => book.sourceVideo(videoId));
     if (!verdict.ok) return error(verdict.code, verdict.message);
     const { externalTaskId } = verdict.spec;
     if (externalTaskId !== undefined && book.externalIdInUse(externalTaskId)) {
@@ -159,42 +159,36 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         `${klingErrorTable[acceptedCode]?.meaning ?? 'error'} (injected after accepting)`,
       );
     }
-    return ok(toTaskData(task));
+    return ok(toTaskData(task, 'create'));
   }
 
   function query(family: KlingFamily, id: string | undefined, params: URLSearchParams): Answer {
     const fault = injected('queryErrors');
     if (fault !== undefined) return fault;
-    const byExternalId = params.get('external_task_id');
     if (id !== undefined) {
-      // Three query forms (kling-api.md): `{task_id}`, `{external_task_id}?external_task_id=true`, `{external_task_id}`.
-      const task =
-        byExternalId === 'true'
-          ? book.findByExternalId(family, id)
-          : (book.find(family, id) ?? book.findByExternalId(family, id));
-      return task === undefined ? error(1203, `task ${id} not found`) : ok(toTaskData(task));
-    }
-    if (byExternalId !== null) {
-      const task = book.findByExternalId(family, byExternalId);
-      return ok(task === undefined ? [] : [toTaskData(task)]);
+      // kling-api.md: `{id}` is either the task id or the external task id; other query parameters are folklore
+      // and ignored, as an unknown parameter would be.
+      const task = book.find(family, id) ?? book.findByExternalId(family, id);
+      return task === undefined ? error(1203, `task ${id} not found`) : ok(toTaskData(task, 'query'));
     }
     const pageNum = Number(params.get('pageNum') ?? '1');
     const pageSize = Number(params.get('pageSize') ?? '30');
     if (
       !Number.isInteger(pageNum) ||
       pageNum < 1 ||
+      pageNum > 1000 ||
       !Number.isInteger(pageSize) ||
       pageSize < 1 ||
       pageSize > 500
     ) {
-      return error(1201, 'pageNum must be ≥ 1 and pageSize 1–500');
+      return error(1201, 'pageNum must be 1–1000 and pageSize 1–500');
     }
     const start = (pageNum - 1) * pageSize;
     return ok(
       book
         .list(family)
         .slice(start, start + pageSize)
-        .map(toTaskData),
+        .map((task) => toTaskData(task, 'query')),
     );
   }
 

@@ -3,7 +3,7 @@ import type { Mode, Resolution } from '../../domain/terms.js';
 import type { KlingTaskData, KlingTaskStatus } from '../task.js';
 import type { SimulatorKnobs } from './knobs.js';
 import type { SimulatorRandom } from './random.js';
-import type { CreateSpec } from './validate-create.js';
+import type { CreateSpec, SourceVideo } from './validate-create.js';
 
 export interface SimulatedVideo {
   readonly id: string;
@@ -22,7 +22,10 @@ export interface SimulatedTask {
   readonly callbackUrl?: string;
   /** The create body as received. */
   readonly request: Readonly<Record<string, unknown>>;
-  readonly model: string | null;
+  /** Body fields Kling accepted and did not use, e.g. `image_tail` in std on kling-v2-6 (the end frame is dropped). */
+  readonly dropped: readonly string[];
+  /** The model and mode that make the video (`video-extend`: the source video's). */
+  readonly model: string;
   readonly mode: Mode;
   readonly requestedSeconds: number;
   readonly status: KlingTaskStatus;
@@ -91,6 +94,7 @@ export class TaskBook {
       ...(spec.externalTaskId === undefined ? {} : { externalTaskId: spec.externalTaskId }),
       ...(spec.callbackUrl === undefined ? {} : { callbackUrl: spec.callbackUrl }),
       request,
+      dropped: [...spec.dropped],
       model: spec.model,
       mode: spec.mode,
       requestedSeconds: spec.seconds,
@@ -142,9 +146,12 @@ export class TaskBook {
     return this.#videos.get(videoId)?.video;
   }
 
-  /** The requested seconds behind an output video, for `video-extend`. */
-  videoSeconds(videoId: string): number | undefined {
-    return this.#videos.get(videoId)?.task.requestedSeconds;
+  /** The task behind an output video, for `video-extend`. */
+  sourceVideo(videoId: string): SourceVideo | undefined {
+    const task = this.#videos.get(videoId)?.task;
+    return task === undefined
+      ? undefined
+      : { model: task.model, mode: task.mode, seconds: task.requestedSeconds };
   }
 
   close(): void {
@@ -204,23 +211,38 @@ export function isTerminal(status: KlingTaskStatus): boolean {
   return status === 'succeed' || status === 'failed';
 }
 
-/** The task object Kling sends: in a query's `data`, in a list, and as a callback body. */
-export function toTaskData(task: SimulatedTask): KlingTaskData {
-  return {
+/**
+ * The task object Kling sends, with exactly the keys kling-api.md shows: a create answers without `task_result`
+ * and `task_status_msg`; a query, a list entry and a callback carry `task_status_msg`, and `task_result` only once
+ * the task succeeded (the page: parse it as absent otherwise, so the simulator never sends it early).
+ */
+export function toTaskData(task: SimulatedTask, answer: 'create' | 'query' = 'query'): KlingTaskData {
+  const identity = {
     task_id: task.taskId,
     task_status: task.status,
-    task_status_msg: task.statusMessage,
+  };
+  const info = {
     task_info: task.externalTaskId === undefined ? {} : { external_task_id: task.externalTaskId },
-    task_result:
-      task.status === 'succeed'
-        ? { videos: task.videos.map(({ id, url, duration }) => ({ id, url, duration })) }
-        : {},
-    created_at: task.createdAt,
-    updated_at: task.updatedAt,
+  };
+  const times = { created_at: task.createdAt, updated_at: task.updatedAt };
+  if (answer === 'create') return { ...identity, ...info, ...times };
+  return {
+    ...identity,
+    task_status_msg: task.statusMessage,
+    ...info,
+    ...(task.status === 'succeed'
+      ? { task_result: { videos: task.videos.map(({ id, url, duration }) => ({ id, url, duration })) } }
+      : {}),
+    ...times,
   };
 }
 
 function view(entry: Entry): SimulatedTask {
   const { willFail: _willFail, videoId: _videoId, ...task } = entry;
-  return { ...task, transitions: [...entry.transitions], videos: [...entry.videos] };
+  return {
+    ...task,
+    dropped: [...entry.dropped],
+    transitions: [...entry.transitions],
+    videos: [...entry.videos],
+  };
 }

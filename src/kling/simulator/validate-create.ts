@@ -1,16 +1,36 @@
 import { z } from 'zod';
 import type { KlingFamily } from '../../domain/family.js';
-import { capabilitiesOf, type DurationRule } from '../../domain/models.js';
+import {
+  checkModelRules,
+  isV1Model,
+  klingAnswers,
+  maxMultiImages,
+  takesAspectRatio,
+  takesCfgScale,
+  takesNegativePrompt,
+  type Media,
+  type Medium,
+} from '../../domain/models.js';
 import { Mode } from '../../domain/terms.js';
 
 /** What the simulator keeps of a valid create body. */
 export interface CreateSpec {
-  readonly model: string | null;
+  /** The model that makes the video (`video-extend`: the source's). */
+  readonly model: string;
   readonly mode: Mode;
   /** The requested duration in seconds (`video-extend`: the source video's plus about 5 s). */
   readonly seconds: number;
+  /** Body fields Kling accepts and does not use (std + image_tail on kling-v2-6, say): a paid video without them. */
+  readonly dropped: readonly string[];
   readonly callbackUrl?: string;
   readonly externalTaskId?: string;
+}
+
+/** The video a `video-extend` continues, as the simulator made it. */
+export interface SourceVideo {
+  readonly model: string;
+  readonly mode: Mode;
+  readonly seconds: number;
 }
 
 export type CreateVerdict =
@@ -19,7 +39,11 @@ export type CreateVerdict =
 
 /** Seconds a `video-extend` call adds to its source (billing.md: "adds about 5 s per call"). */
 const EXTEND_SECONDS = 5;
-const DEFAULT_DURATION = '5';
+/**
+ * Kling's default duration. A `base` video edit has its source's length, which the simulator cannot read from a
+ * URL: it stands in for that too.
+ */
+const DEFAULT_SECONDS = 5;
 
 // Images are URLs or raw Base64; Kling refuses a `data:` URI prefix.
 const image = z
@@ -35,11 +59,8 @@ const common = {
   cfg_scale: z.number().min(0).max(1).optional(),
   mode: Mode.optional(),
   aspect_ratio: z.enum(['16:9', '9:16', '1:1']).optional(),
-  // A string on the wire ("5"), never a number.
-  duration: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, 'must be a number written as a string, e.g. "5"')
-    .optional(),
+  // A string of whole seconds on the wire ("5"): Kling takes no number and no fraction.
+  duration: z.string().regex(/^\d+$/, 'must be whole seconds written as a string, e.g. "5"').optional(),
   sound: z.enum(['on', 'off']).optional(),
   camera_control: z.looseObject({}).optional(),
   callback_url: z.url().optional(),
@@ -48,40 +69,33 @@ const common = {
 const absent = z.never({ error: 'is not accepted on this endpoint' }).optional();
 
 const bodies = {
-  text2video: z.looseObject({ ...common, prompt: text.min(1) }),
+  text2video: z.looseObject(common),
   image2video: z
-    .looseObject({ ...common, aspect_ratio: absent, image: image.optional(), image_tail: image.optional() })
+    .looseObject({ ...common, image: image.optional(), image_tail: image.optional() })
     .refine((body) => body.image !== undefined || body.image_tail !== undefined, {
       message: 'image or image_tail is required',
       path: ['image'],
     }),
   'multi-image2video': z.looseObject({
     ...common,
-    prompt: text.min(1),
-    image_list: z.array(z.looseObject({ image })).min(1).max(4),
+    image_list: z.array(z.looseObject({ image })).min(1).max(maxMultiImages),
   }),
-  'omni-video': z
-    .looseObject({
-      ...common,
-      image_list: z
-        .array(z.looseObject({ image_url: image, type: z.enum(['first_frame', 'end_frame']).optional() }))
-        .optional(),
-      video_list: z
-        .array(
-          z.looseObject({
-            video_url: z.string().min(1),
-            refer_type: z.enum(['base', 'feature']),
-            keep_original_sound: z.enum(['yes', 'no']),
-          }),
-        )
-        .max(1)
-        .optional(),
-    })
-    .refine(
-      (body) =>
-        (body.prompt ?? '') !== '' || (body.image_list?.length ?? 0) + (body.video_list?.length ?? 0) > 0,
-      { message: 'prompt is required without image_list or video_list', path: ['prompt'] },
-    ),
+  'omni-video': z.looseObject({
+    ...common,
+    image_list: z
+      .array(z.looseObject({ image_url: image, type: z.enum(['first_frame', 'end_frame']).optional() }))
+      .optional(),
+    video_list: z
+      .array(
+        z.looseObject({
+          video_url: z.string().min(1),
+          // Kling's own default is `base`: the video to edit.
+          refer_type: z.enum(['base', 'feature']).default('base'),
+          keep_original_sound: z.enum(['yes', 'no']).optional(),
+        }),
+      )
+      .optional(),
+  }),
   // kling-api.md: "no model, mode or duration".
   'video-extend': z.looseObject({
     video_id: z.string().min(1),
@@ -96,27 +110,20 @@ const bodies = {
   }),
 } satisfies Record<KlingFamily, z.ZodType>;
 
-function durationAllowed(rule: DurationRule, seconds: number): boolean {
-  switch (rule.kind) {
-    case 'set':
-      return rule.seconds.includes(seconds);
-    case 'integers':
-      return Number.isInteger(seconds) && seconds >= rule.min && seconds <= rule.max;
-    case 'positive':
-      return seconds > 0 && seconds <= rule.max;
-  }
-}
+type Body = z.infer<(typeof bodies)['omni-video']> &
+  z.infer<(typeof bodies)['image2video']> & { video_id?: string };
 
 const invalid = (message: string): CreateVerdict => ({ ok: false, code: 1201, message });
 
 /**
- * Kling's per-endpoint and per-model checks, the model rules read from the capability table.
- * `sourceSeconds` resolves a `video-extend` source video id to its duration, or `undefined` if unknown.
+ * Kling's checks of a create body: its shape per endpoint, then the model rules of the domain's table
+ * (src/domain/models.ts), answered as that table says Kling answers them. `sourceVideo` resolves a
+ * `video-extend` video id to the video this simulator made, or `undefined` if unknown.
  */
 export function validateCreate(
   family: KlingFamily,
   body: unknown,
-  sourceSeconds: (videoId: string) => number | undefined,
+  sourceVideo: (videoId: string) => SourceVideo | undefined,
 ): CreateVerdict {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, code: 1200, message: 'request body must be a JSON object' };
@@ -126,42 +133,92 @@ export function validateCreate(
     const issue = parsed.error.issues[0];
     return invalid(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
   }
-  const fields = parsed.data as Record<string, unknown> & {
-    callback_url?: string;
-    external_task_id?: string;
-  };
+  const fields = parsed.data as Body;
   const delivery = {
     ...(fields.callback_url === undefined ? {} : { callbackUrl: fields.callback_url }),
     ...(fields.external_task_id === undefined ? {} : { externalTaskId: fields.external_task_id }),
   };
 
   if (family === 'video-extend') {
-    const videoId = fields.video_id as string;
-    const source = sourceSeconds(videoId);
+    const videoId = fields.video_id!;
+    const source = sourceVideo(videoId);
     if (source === undefined) return invalid(`video_id: no video ${videoId}`);
-    return { ok: true, spec: { model: null, mode: 'std', seconds: source + EXTEND_SECONDS, ...delivery } };
+    if (!isV1Model(source.model)) {
+      return invalid(
+        `video_id: video ${videoId} was made by ${source.model}; only v1.x videos can be extended`,
+      );
+    }
+    return {
+      ok: true,
+      spec: {
+        model: source.model,
+        mode: source.mode,
+        seconds: source.seconds + EXTEND_SECONDS,
+        dropped: takesCfgScale(source.model) || fields.cfg_scale === undefined ? [] : ['cfg_scale'],
+        ...delivery,
+      },
+    };
   }
 
-  const model = fields.model_name as string;
-  const mode = (fields.mode as Mode | undefined) ?? 'std';
-  const capabilities = capabilitiesOf(model);
-  if (capabilities.families !== null && !capabilities.families.includes(family)) {
-    return invalid(`model_name: ${model} is not available on ${family}`);
+  const model = fields.model_name;
+  const mode = fields.mode ?? 'std';
+  const media = mediaOf(family, fields);
+  const breaches = checkModelRules({
+    model,
+    family,
+    mode,
+    duration: fields.duration,
+    audio: { on: fields.sound === 'on', path: 'sound' },
+    hasPrompt: (fields.prompt ?? '') !== '',
+    cameraControl: fields.camera_control !== undefined,
+    media,
+  });
+  const refusal = breaches.find((breach) => 'refuses' in klingAnswers[breach.rule]);
+  if (refusal !== undefined) return invalid(`${refusal.path}: ${refusal.message}`);
+  if (fields.negative_prompt !== undefined && !takesNegativePrompt(family)) {
+    return invalid(`negative_prompt: not accepted on ${family}`);
   }
-  const seconds = Number((fields.duration as string | undefined) ?? DEFAULT_DURATION);
-  if (!durationAllowed(capabilities.durations, seconds)) {
-    return invalid(`duration: ${seconds} s is not supported by ${model}`);
+
+  const dropped = breaches.map((breach) => breach.path);
+  if (fields.aspect_ratio !== undefined && !takesAspectRatio(family, media)) {
+    // Omni ignores it next to a first frame; image2video and a base video edit take none.
+    if (family === 'omni-video' && media.firstFrame !== undefined) dropped.push('aspect_ratio');
+    else return invalid(`aspect_ratio: not accepted on ${family} with this input`);
   }
-  if (fields.sound === 'on') {
-    const hasReferenceVideo = ((fields.video_list as unknown[] | undefined)?.length ?? 0) > 0;
-    const refusal = {
-      never: `${model} does not generate audio`,
-      'pro-only': mode === 'pro' ? null : `${model} generates audio in pro mode only`,
-      always: null,
-      'without-reference-video': hasReferenceVideo ? `${model} cannot add audio to a reference video` : null,
-      passthrough: null,
-    }[capabilities.audio];
-    if (refusal !== null) return invalid(`sound: ${refusal}`);
+  if (fields.cfg_scale !== undefined && !takesCfgScale(model)) dropped.push('cfg_scale');
+  const base = media.videos.some((video) => video.referType === 'base');
+  const seconds = base ? DEFAULT_SECONDS : Number(fields.duration ?? DEFAULT_SECONDS);
+  return { ok: true, spec: { model, mode, seconds, dropped, ...delivery } };
+}
+
+/** The roles of a body's media, with the body path of each. */
+function mediaOf(family: KlingFamily, fields: Body): Media {
+  if (family === 'image2video') {
+    return {
+      ...(fields.image === undefined ? {} : { firstFrame: { path: 'image' } }),
+      ...(fields.image_tail === undefined ? {} : { endFrame: { path: 'image_tail' } }),
+      referenceImages: [],
+      extraFrames: [],
+      videos: [],
+    };
   }
-  return { ok: true, spec: { model, mode, seconds, ...delivery } };
+  if (family !== 'omni-video') return { referenceImages: [], extraFrames: [], videos: [] };
+  const entries = (fields.image_list ?? []).map((entry, index) => ({
+    type: entry.type,
+    path: `image_list[${index}]`,
+  }));
+  const frames = (type: 'first_frame' | 'end_frame'): Medium[] =>
+    entries.filter((entry) => entry.type === type).map(({ path }) => ({ path: `${path}.type` }));
+  const [firstFrame, ...extraFirsts] = frames('first_frame');
+  const [endFrame, ...extraEnds] = frames('end_frame');
+  return {
+    ...(firstFrame === undefined ? {} : { firstFrame }),
+    ...(endFrame === undefined ? {} : { endFrame }),
+    referenceImages: entries.filter((entry) => entry.type === undefined).map(({ path }) => ({ path })),
+    extraFrames: [...extraFirsts, ...extraEnds],
+    videos: (fields.video_list ?? []).map((video, index) => ({
+      path: `video_list[${index}]`,
+      referType: video.refer_type,
+    })),
+  };
 }
