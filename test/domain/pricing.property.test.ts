@@ -392,7 +392,8 @@ describe('pricing properties', () => {
       }),
       { numRuns: 10_000 },
     );
-  });
+    // 10,000 normalizations and quotes: tens of seconds on a loaded machine.
+  }, 180_000);
 
   test('the price never decreases as the duration grows', () => {
     const seconds = modelSpecs['acme-video']!.seconds('text');
