@@ -46,15 +46,17 @@ export interface ModelRules {
     readonly featureVideo?: DurationRule;
   };
   readonly audio: AudioRule;
-  /** `null`: a model outside the table; Kling decides. */
-  readonly frames: FrameRule | null;
+  /**
+   * image2video's start and end frames. Absent for omni models (the omni rules hold there) and for a model outside
+   * the table (Kling decides).
+   */
+  readonly frames?: FrameRule;
   /** Omni models that need a prompt whatever the media (kling-v3-omni: unless multi-shot, which no payload asks). */
   readonly promptAlways?: true;
 }
 
 const fiveOrTen: DurationRule = { kind: 'set', seconds: [5, 10] };
 const startAndEndInProOnly: FrameRule = { startAndEnd: 'pro-only', endAlone: 'never' };
-const omniFrames: FrameRule = { startAndEnd: 'any-mode', endAlone: 'never' };
 
 /** The model table of kling-api.md. */
 export const knownModels: Readonly<Record<string, ModelRules>> = {
@@ -87,7 +89,6 @@ export const knownModels: Readonly<Record<string, ModelRules>> = {
     families: ['omni-video'],
     durations: { plain: fiveOrTen, references: { kind: 'integers', min: 3, max: 10 } },
     audio: 'never',
-    frames: omniFrames,
     promptAlways: true,
   },
   'kling-v3-omni': {
@@ -97,7 +98,6 @@ export const knownModels: Readonly<Record<string, ModelRules>> = {
       featureVideo: { kind: 'integers', min: 3, max: 10 },
     },
     audio: 'without-reference-video',
-    frames: omniFrames,
     promptAlways: true,
   },
 };
@@ -107,7 +107,6 @@ export const unknownModel: ModelRules = {
   families: null,
   durations: { plain: { kind: 'positive', max: 60 } },
   audio: 'passthrough',
-  frames: null,
 };
 
 export function rulesOf(model: string): ModelRules {
@@ -296,7 +295,7 @@ export function checkModelRules(input: RuleInput): RuleBreach[] {
   }
 
   const { firstFrame, endFrame } = media;
-  if (rules.frames !== null && family !== 'omni-video') {
+  if (rules.frames !== undefined && family === 'image2video') {
     if (firstFrame !== undefined && endFrame !== undefined) {
       if (rules.frames.startAndEnd === 'pro-only' && mode !== 'pro') {
         breach(

@@ -1,4 +1,4 @@
-// The simulator's per-model checks follow the capability table of kling-api.md (durations, audio, families).
+// The simulator's per-model checks follow the model table of src/domain/models.ts (durations, audio, families).
 import { describe, expect, it } from 'vitest';
 import type { KlingFamily } from '../../src/domain/family.js';
 import { validateCreate, type SourceVideo } from '../../src/kling/simulator/validate-create.js';
