@@ -51,6 +51,9 @@ describe('the fixtures parse with the client’s schemas', () => {
       status: 'succeed',
       videos: [{ id: '866889457008160810', duration: '5.04' }],
     });
+    // The older reading (an empty task_result before success) parses the same.
+    const older = { ...taskDataOf('query-pending'), task_result: {} };
+    expect(toKlingTask(KlingTaskData.parse(older))).toStrictEqual(task('query-pending'));
     expect(task('query-failed')).toMatchObject({
       status: 'failed',
       statusMessage: 'Failure to pass the risk control system',
