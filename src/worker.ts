@@ -10,6 +10,7 @@ import {
   type ActivityDeps,
   type WaitPolicy,
 } from './activities/index.js';
+import { failureAlarms } from './activities/alarms.js';
 import { signalJobs } from './callbacks/deliver.js';
 import { startCallbackReceiver } from './callbacks/receiver.js';
 import { callbackUrl } from './callbacks/token.js';
@@ -183,6 +184,8 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         // The wait policy (config.wait, adjusted for callbacks and slots) and the callback/slot ports.
         ...callbacksAndSlots.deps,
       }),
+      // Every activity error is classified once, and one that keeps recurring raises an alarm (issue 13).
+      interceptors: { activity: [failureAlarms()] },
       shutdownGraceTime: config.shutdownGraceMs,
     });
     logger.info('worker ready', {

@@ -4,6 +4,7 @@ import type { Quote } from '../domain/bill-line.js';
 import { InvalidRequestError, normalizeRequest, RequestEnvelope } from '../domain/envelope.js';
 import type { KlingFamily } from '../domain/family.js';
 import { quoteRequest } from '../domain/pricing.js';
+import { jobIdProblem } from '../domain/input-limits.js';
 import { JobFailureType } from '../domain/job-failure.js';
 import type { ActivityDeps, WaitPolicy } from './deps.js';
 
@@ -20,6 +21,9 @@ export function acceptJob(deps: ActivityDeps) {
   return async ({ jobId, payload }: { jobId: string; payload: unknown }): Promise<AcceptedJob> => {
     let envelope: RequestEnvelope;
     try {
+      // The job id is the workflow id: a client that bypassed startJob can set anything there.
+      const jobIdIssue = jobIdProblem(jobId);
+      if (jobIdIssue !== undefined) throw new InvalidRequestError([{ path: 'jobId', message: jobIdIssue }]);
       envelope = normalizeRequest(payload);
     } catch (error) {
       if (error instanceof InvalidRequestError) {
