@@ -14,11 +14,12 @@ import { failureAlarms } from './activities/alarms.js';
 import { signalJobs } from './callbacks/deliver.js';
 import { startCallbackReceiver } from './callbacks/receiver.js';
 import { callbackUrl } from './callbacks/token.js';
-import { loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { defaultRateCard, snapshotRateCard } from './domain/rate-card.js';
 import { createKlingClient, type KlingClient } from './kling/client.js';
 import { createLogger } from './log.js';
 import { loadRateCardFile } from './rate-card-file.js';
+import { listenStartError, storeStartError } from './startup-errors.js';
 import { openStore } from './store/open-store.js';
 import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
 import { withJobIds } from './telemetry/job-log.js';
@@ -54,18 +55,26 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
     });
     return { client, simulatorUrl: undefined, close: () => Promise.resolve() };
   }
-  // Loaded only in development, so production images never start it by accident.
-  const { startSimulator } = await import('./kling/simulator/simulator.js');
-  const simulator = await startSimulator({});
+  // Loaded only in development, so production images never start it by accident. Its tasks live in the data
+  // folder and every worker of that folder shares it (src/kling/simulator/embedded.ts); it signs its callbacks
+  // when the receiver requires Kling's signature.
+  const { obtainEmbeddedSimulator } = await import('./kling/simulator/embedded.js');
+  const simulator = await obtainEmbeddedSimulator({
+    dataDir: config.store.dataDir,
+    ...(config.callbacks?.webhookSecret === undefined ? {} : { webhookSecret: config.callbacks.webhookSecret }),
+  });
   const { accessKey, secretKey } = simulator.credentials;
+  // One line each: text logs escape line breaks.
+  for (const line of [
+    '*****************************************************************',
+    '*  NO KLING CREDENTIALS: using the bundled Kling SIMULATOR.      *',
+    '*  No real video is generated and nobody is charged by Kling.   *',
+    '*  Set KLING_ACCESS_KEY + KLING_SECRET_KEY (or KLING_API_KEY).  *',
+    '*****************************************************************',
+  ])
+    logger.warn(line);
   logger.warn(
-    [
-      '*****************************************************************',
-      '*  NO KLING CREDENTIALS: using the bundled Kling SIMULATOR.      *',
-      '*  No real video is generated and nobody is charged by Kling.   *',
-      '*  Set KLING_ACCESS_KEY + KLING_SECRET_KEY (or KLING_API_KEY).  *',
-      '*****************************************************************',
-    ].join('\n'),
+    simulator.owned ? 'Kling simulator started' : "using another worker's Kling simulator (same data folder)",
     { simulator: simulator.url },
   );
   const client = createKlingClient({
@@ -123,6 +132,9 @@ async function connectCallbacksAndSlots(
             webhookSecret: callbacks.webhookSecret,
             deliver: signalJobs(client),
             logger,
+          }).catch((error: unknown) => {
+            const { host, port } = callbacks.listen!;
+            throw listenStartError('KLING_CALLBACK_LISTEN', `${host}:${port}`, error);
           });
     if (receiver !== undefined) logger.info('callback receiver listening', { url: receiver.url });
     return {
@@ -147,7 +159,9 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
     config.store.databaseUrl === undefined
       ? { dataDir: config.store.dataDir }
       : { databaseUrl: config.store.databaseUrl },
-  );
+  ).catch((error: unknown) => {
+    throw storeStartError(config.store, error);
+  });
   const closers: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
     for (const close of closers.reverse())
@@ -224,11 +238,18 @@ export function installRuntime(config: Config): Logger {
 
 /** `node dist/worker.js` (containers): configuration from the environment, then run until a signal. */
 export async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = installRuntime(config);
-  const worker = await startJobWorker(config, logger);
-  await worker.run();
-  logger.info('worker stopped');
+  try {
+    const config = loadConfig();
+    const logger = installRuntime(config);
+    const worker = await startJobWorker(config, logger);
+    await worker.run();
+    logger.info('worker stopped');
+  } catch (error) {
+    // The README's promise for configuration errors: one line, exit 2.
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`kling-video worker: ${error.message}\n`);
+    process.exitCode = 2;
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
