@@ -61,7 +61,9 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
   const { obtainEmbeddedSimulator } = await import('./kling/simulator/embedded.js');
   const simulator = await obtainEmbeddedSimulator({
     dataDir: config.store.dataDir,
-    ...(config.callbacks?.webhookSecret === undefined ? {} : { webhookSecret: config.callbacks.webhookSecret }),
+    ...(config.callbacks?.webhookSecret === undefined
+      ? {}
+      : { webhookSecret: config.callbacks.webhookSecret }),
   });
   const { accessKey, secretKey } = simulator.credentials;
   // One line each: text logs escape line breaks.

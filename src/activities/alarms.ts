@@ -48,7 +48,8 @@ export function failureAlarms(): ActivityInterceptorsFactory {
             const streak = nextStreak(streaks.get(key), failure);
             streaks.delete(key);
             if (streak === undefined) throw failure;
-            const alarm = !streak.alarmed && (streak.count >= ALARM_AFTER_FAILURES || isStoreRejected(failure));
+            const alarm =
+              !streak.alarmed && (streak.count >= ALARM_AFTER_FAILURES || isStoreRejected(failure));
             if (alarm) raiseAlarm(ctx, input.args[0], streak, failure);
             streaks.set(key, { ...streak, alarmed: streak.alarmed || alarm });
             if (streaks.size > MAX_TRACKED) streaks.delete(streaks.keys().next().value ?? '');

@@ -71,7 +71,10 @@ export function jsonLimitIssues(value: unknown, limits: JsonLimits): Issue[] {
   while (stack.length > 0 && issues.length < MAX_ISSUES) {
     const { value: item, path, depth } = stack.pop()!;
     if (typeof item === 'string') {
-      const problem = unsafeTextProblem(item, limits.freeText?.has(path) === true ? 'free-text' : 'identifier');
+      const problem = unsafeTextProblem(
+        item,
+        limits.freeText?.has(path) === true ? 'free-text' : 'identifier',
+      );
       if (problem !== undefined) issues.push({ path, message: problem });
       continue;
     }

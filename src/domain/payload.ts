@@ -106,10 +106,10 @@ export const PortalPayload = z.strictObject({
     .check(safeText('identifier'))
     .optional(),
   // Bounded before z.json() recurses into it: a 2,000-level object would overflow the stack (issue 13).
-  camera_control: boundedJson(
-    z.record(z.string(), z.json(), { error: 'expected a JSON object' }),
-    { maxDepth: MAX_PAYLOAD_DEPTH, depth: 2 },
-  ).optional(),
+  camera_control: boundedJson(z.record(z.string(), z.json(), { error: 'expected a JSON object' }), {
+    maxDepth: MAX_PAYLOAD_DEPTH,
+    depth: 2,
+  }).optional(),
   callback_url: ownedByWorker('it points Kling at this worker'),
   external_task_id: ownedByWorker('it is the job id, which makes submission idempotent'),
 });

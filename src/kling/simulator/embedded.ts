@@ -76,7 +76,11 @@ export async function obtainEmbeddedSimulator(options: {
 }
 
 /** The recorded port keeps URLs stable across restarts; when something else took it, any free port. */
-async function listen(dir: string, port: number | undefined, webhookSecret: string | undefined): Promise<Simulator> {
+async function listen(
+  dir: string,
+  port: number | undefined,
+  webhookSecret: string | undefined,
+): Promise<Simulator> {
   const options = { dataDir: dir, ...(webhookSecret === undefined ? {} : { webhookSecret }) };
   if (port !== undefined) {
     try {

@@ -91,7 +91,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log,
     ...(options.webhookSecret === undefined ? {} : { webhookSecret: options.webhookSecret }),
   });
-  const journal = options.dataDir === undefined ? undefined : openTaskJournal(join(options.dataDir, 'tasks.jsonl'));
+  const journal =
+    options.dataDir === undefined ? undefined : openTaskJournal(join(options.dataDir, 'tasks.jsonl'));
   const book = new TaskBook({
     ...(journal === undefined ? {} : { onChange: (task) => journal.record(task) }),
     random: taskRandom,

@@ -250,6 +250,12 @@ export function toTaskData(task: SimulatedTask): KlingTaskData {
 }
 
 function view(entry: Entry): SimulatedTask {
-  const { willFail: _willFail, videoId: _videoId, processingAt: _processingAt, endsAt: _endsAt, ...task } = entry;
+  const {
+    willFail: _willFail,
+    videoId: _videoId,
+    processingAt: _processingAt,
+    endsAt: _endsAt,
+    ...task
+  } = entry;
   return { ...task, transitions: [...entry.transitions], videos: [...entry.videos] };
 }
