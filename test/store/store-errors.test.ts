@@ -1,7 +1,7 @@
 // Issue 13 at the store: every amount a bill line can carry fits its column (migration 2), and every store error is
 // classified once — data the database refuses is `StoreRejected` (never retried), an unreachable database is
 // `StoreUnavailable` (retried) — on both backends, with the errors the real drivers raise.
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { asActivityFailure } from '../../src/activities/failures.js';
@@ -11,6 +11,7 @@ import { migrate } from '../../src/store/migrations.js';
 import { openPgliteSql } from '../../src/store/pglite-sql.js';
 import { openPostgresSql } from '../../src/store/postgres-sql.js';
 import type { Sql } from '../../src/store/sql.js';
+import { startRefusingPostgres } from '../support/refusing-postgres.js';
 import { createDatabase } from './databases.js';
 import { billLineFor, newJob, uniqueJobId } from './fixtures.js';
 
@@ -88,26 +89,13 @@ describe('PostgreSQL', () => {
 });
 
 describe('a database that cannot be reached', () => {
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startRefusingPostgres>>;
   let port: number;
   beforeAll(async () => {
-    // A server that speaks just enough of PostgreSQL's protocol to refuse the login, as a wrong password does.
-    server = createServer((socket) => {
-      socket.once('data', () => {
-        const fields = ['SFATAL', 'VFATAL', 'C28P01', 'Mpassword authentication failed for user "kling"'];
-        const body = Buffer.concat([...fields.map((field) => Buffer.from(`${field}\0`)), Buffer.from('\0')]);
-        const header = Buffer.alloc(5);
-        header.write('E', 0);
-        header.writeInt32BE(body.length + 4, 1);
-        socket.end(Buffer.concat([header, body]));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await startRefusingPostgres();
+    port = server.port;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(async () => server?.close());
 
   it('a refused login is unavailable: StoreUnavailable, retried, without the password in the message', async () => {
     const sql = openPostgresSql(`postgres://kling:hunter2-password@127.0.0.1:${port}/kling`);
