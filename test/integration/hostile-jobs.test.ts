@@ -91,7 +91,7 @@ describe('hostile jobs', () => {
   });
 
   it('data the store refuses ends the job StoreRejected after one attempt, not retried forever', async () => {
-    const insertJob = p.store.insertJob;
+    const insertJob = p.store.insertJob.bind(p.store);
     let attempts = 0;
     // What PostgreSQL answers to a NUL that got past every check: the real driver error.
     p.store.insertJob = async () => {
