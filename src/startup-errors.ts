@@ -2,7 +2,18 @@
 // listened on. They become a ConfigError naming the variable — one line and exit 2, as for a bad value — instead
 // of a stack trace. The message is the driver's or the system's (host and port, never the password).
 import { ConfigError, type Config } from './config.js';
+import { InvalidRateCardError } from './domain/rate-card.js';
 import { classifyStoreError } from './store/errors.js';
+
+/** The rate card of RATE_CARD_PATH is missing, unreadable or invalid (a NUL in `version`, a key given twice, …). */
+export function rateCardStartError(error: unknown): unknown {
+  if (error instanceof InvalidRateCardError) return new ConfigError(`RATE_CARD_PATH: ${error.message}`);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (error instanceof Error && typeof code === 'string' && 'syscall' in error) {
+    return new ConfigError(`RATE_CARD_PATH: cannot read the rate card: ${error.message}`);
+  }
+  return error;
+}
 
 /** `openStore` failed: unreachable server, refused login, missing database, unusable data folder. */
 export function storeStartError(store: Config['store'], error: unknown): unknown {

@@ -19,7 +19,7 @@ import { defaultRateCard, snapshotRateCard } from './domain/rate-card.js';
 import { createKlingClient, type KlingClient } from './kling/client.js';
 import { createLogger } from './log.js';
 import { loadRateCardFile } from './rate-card-file.js';
-import { listenStartError, storeStartError } from './startup-errors.js';
+import { listenStartError, rateCardStartError, storeStartError } from './startup-errors.js';
 import { openStore } from './store/open-store.js';
 import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
 import { withJobIds } from './telemetry/job-log.js';
@@ -155,7 +155,11 @@ async function connectCallbacksAndSlots(
 /** Opens everything the worker needs and creates it; the caller installs the Runtime first. */
 export async function startJobWorker(config: Config, logger: Logger): Promise<JobWorker> {
   const card =
-    config.rateCardPath === undefined ? defaultRateCard : await loadRateCardFile(config.rateCardPath);
+    config.rateCardPath === undefined
+      ? defaultRateCard
+      : await loadRateCardFile(config.rateCardPath).catch((error: unknown) => {
+          throw rateCardStartError(error);
+        });
   const rateCard = snapshotRateCard(card);
   const store = await openStore(
     config.store.databaseUrl === undefined

@@ -1,6 +1,6 @@
 // Issue 13, row 9: configuration failures found at start — the database cannot be opened, the callback port is
 // taken — end the worker with exit 2 and one line naming the variable: no stack trace, no password.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,24 @@ describe('a worker whose database cannot be opened', () => {
     });
     expectOneLineExit2(result, 'DATABASE_URL: cannot open the database', 'password authentication failed');
     expect(result.lines).toHaveLength(1);
+  });
+});
+
+describe('a worker whose rate card is poisonous', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'startup-card-'));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('a NUL in version: exits 2 naming RATE_CARD_PATH and the field, before any job can stick', async () => {
+    const card = join(dir, 'card.json');
+    await writeFile(card, '{"version":"ops\\u00001"}');
+    const result = await runToExit('main', { RATE_CARD_PATH: card, KLING_DATA_DIR: dir });
+    expect(result.code).toBe(2);
+    expect(result.lines[0]).toBe(`kling-video worker: RATE_CARD_PATH: invalid rate card ${card}:`);
+    expect(result.lines[1]).toContain('version: control character U+0000');
+    expect(result.lines.join('\n')).not.toMatch(/\n\s+at /);
   });
 });
 
