@@ -7,6 +7,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JOB_ALARMS_METRIC } from '../../src/telemetry/metric-names.js';
 import { startSimulator, type Simulator } from '../../src/kling/simulator/simulator.js';
+import { closedPort } from '../cli/run-cli.js';
 import { createDatabase, queryOnce } from '../store/databases.js';
 import { connectTemporal, type TemporalTestContext } from '../support/temporal.js';
 import { eventually } from '../support/eventually.js';
@@ -80,12 +81,7 @@ describe('an activity that keeps failing the same way', () => {
     proxy = await startProxy(direct);
     const viaProxy = new URL(database.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const metricsPort = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const metricsPort = await closedPort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     worker = await startWorkerProcess('main', {
       TEMPORAL_ADDRESS: inject('temporalAddress'),

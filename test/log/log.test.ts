@@ -50,17 +50,15 @@ describe('the logger', () => {
 });
 
 describe('control characters in log lines (issue 13, row 8)', () => {
+  const capture = (format: 'json' | 'text', secrets: string[] = []) => {
+    const lines: string[] = [];
+    const logger = createLogger({ format, level: 'INFO', secrets, write: (l) => lines.push(l), now: fixed });
+    return { lines, logger };
+  };
   const forged = 'task-1\n2026-11-23T12:00:00.000Z INFO  bill inserted jobId=victim costUsd=0.00';
 
   it('text lines escape newlines, ANSI escapes and NUL in the message, field names and values', () => {
-    const lines: string[] = [];
-    const logger = createLogger({
-      format: 'text',
-      level: 'INFO',
-      secrets: [],
-      write: (l) => lines.push(l),
-      now: fixed,
-    });
+    const { lines, logger } = capture('text');
     logger.info(`callback for ${forged}`, {
       taskId: forged,
       colour: '\u001b[31mred\u001b[0m',
@@ -81,14 +79,7 @@ describe('control characters in log lines (issue 13, row 8)', () => {
   });
 
   it('JSON lines escape DEL and C1 controls too, and stay valid JSON', () => {
-    const lines: string[] = [];
-    const logger = createLogger({
-      format: 'json',
-      level: 'INFO',
-      secrets: [],
-      write: (l) => lines.push(l),
-      now: fixed,
-    });
+    const { lines, logger } = capture('json');
     logger.info('csi \u009b2J', { taskId: forged, del: 'a\u007fb' });
     const [line = ''] = lines;
     expect(line).not.toMatch(/\p{Cc}/u);
@@ -96,15 +87,8 @@ describe('control characters in log lines (issue 13, row 8)', () => {
   });
 
   it('a secret is masked before escaping changes how it is written', () => {
-    const lines: string[] = [];
     const secret = 'sk-"quoted"\\secret';
-    const logger = createLogger({
-      format: 'text',
-      level: 'INFO',
-      secrets: [secret],
-      write: (l) => lines.push(l),
-      now: fixed,
-    });
+    const { lines, logger } = capture('text', [secret]);
     logger.info(`key ${secret}`, { header: `Bearer ${secret}` });
     expect(lines[0]).not.toContain('quoted');
     expect(lines[0]).toContain('header="Bearer [redacted]"');
