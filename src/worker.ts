@@ -125,6 +125,7 @@ async function connectCallbacksAndSlots(
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   try {
+    const listenAddress = `${callbacks?.listen?.host}:${callbacks?.listen?.port}`;
     const receiver =
       callbacks?.listen === undefined
         ? undefined
@@ -135,8 +136,7 @@ async function connectCallbacksAndSlots(
             deliver: signalJobs(client),
             logger,
           }).catch((error: unknown) => {
-            const { host, port } = callbacks.listen!;
-            throw listenStartError('KLING_CALLBACK_LISTEN', `${host}:${port}`, error);
+            throw listenStartError('KLING_CALLBACK_LISTEN', listenAddress, error);
           });
     if (receiver !== undefined) logger.info('callback receiver listening', { url: receiver.url });
     return {

@@ -48,11 +48,11 @@ export async function obtainEmbeddedSimulator(options: {
           owned: true,
           async close() {
             await simulator.close();
-            unlinkSync(lockFile);
+            releaseLock(lockFile);
           },
         };
       } catch (error) {
-        unlinkSync(lockFile);
+        releaseLock(lockFile);
         throw error;
       }
     }
@@ -111,6 +111,14 @@ function takeLock(lockFile: string): boolean {
     }
   }
   return false;
+}
+
+function releaseLock(lockFile: string): void {
+  try {
+    unlinkSync(lockFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 function lockHolder(lockFile: string): number | undefined {
