@@ -7,7 +7,10 @@ import { JobFailureType } from '../domain/job-failure.js';
 import { classifyStoreError } from '../store/errors.js';
 
 /** The failure types of store errors (see classifyStoreError). */
-export const StoreFailureType = { rejected: 'StoreRejected', unavailable: 'StoreUnavailable' } as const;
+export const StoreFailureType = {
+  rejected: JobFailureType.storeRejected,
+  unavailable: 'StoreUnavailable',
+} as const;
 
 export function asActivityFailure(error: unknown): unknown {
   const store = classifyStoreError(error);
