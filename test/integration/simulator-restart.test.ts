@@ -122,7 +122,7 @@ describe('npm start with the embedded simulator, killed with SIGKILL mid-flight 
     expect(tasks).toHaveLength(30);
     expect(new Set(tasks.map((task) => task.externalTaskId))).toEqual(new Set(ids));
     expect(tasks.every((task) => task.status === 'succeed')).toBe(true);
-  }, 600_000);
+  }, 900_000);
 });
 
 describe('two workers on one queue and one data folder', () => {
@@ -146,5 +146,5 @@ describe('two workers on one queue and one data folder', () => {
       output.includes("using another worker's Kling simulator"),
     );
     expect(sharing).toHaveLength(1);
-  }, 300_000);
+  }, 600_000);
 });

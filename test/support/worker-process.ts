@@ -55,7 +55,8 @@ export async function startWorkerProcess(
       return worker.output().includes('worker ready') ? true : undefined;
     },
     'the worker to be ready',
-    120_000,
+    // Bundling the workflows takes seconds, minutes on a loaded machine.
+    240_000,
     100,
   );
   return worker;
