@@ -95,7 +95,7 @@ describe('an activity that keeps failing the same way', () => {
       LOG_FORMAT: 'json',
       METRICS_BIND_ADDRESS: `127.0.0.1:${metricsPort}`,
     });
-  });
+  }, 300_000);
   afterAll(async () => {
     await worker?.killTree();
     await simulator?.close();

@@ -32,7 +32,7 @@ describe('the embedded simulator with a webhook secret', () => {
       KLING_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
       KLING_CALLBACK_POLL_INTERVAL_SECONDS: '3600',
     });
-  });
+  }, 300_000);
   afterAll(async () => {
     await worker?.killTree();
     await temporal?.close();
