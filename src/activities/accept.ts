@@ -10,6 +10,7 @@ import {
 } from '../domain/envelope.js';
 import type { KlingFamily } from '../domain/family.js';
 import { quoteRequest } from '../domain/pricing.js';
+import { jobIdProblem } from '../domain/input-limits.js';
 import { JobFailureType } from '../domain/job-failure.js';
 import type { ActivityDeps, WaitPolicy } from './deps.js';
 
@@ -24,9 +25,12 @@ export interface AcceptedJob {
 /** Step 1: validate and normalize the payload, snapshot the rate card, quote, persist the job (idempotently). */
 export function acceptJob(deps: ActivityDeps) {
   return async ({ jobId, payload }: { jobId: string; payload: unknown }): Promise<AcceptedJob> => {
-    const extensionSource = await extensionSourceOf(deps, extensionVideoId(payload));
     let envelope: RequestEnvelope;
     try {
+      // The job id is the workflow id: a client that bypassed startJob can set anything there.
+      const jobIdIssue = jobIdProblem(jobId);
+      if (jobIdIssue !== undefined) throw new InvalidRequestError([{ path: 'jobId', message: jobIdIssue }]);
+      const extensionSource = await extensionSourceOf(deps, extensionVideoId(payload));
       envelope = normalizeRequest(payload, extensionSource === undefined ? {} : { extensionSource });
     } catch (error) {
       if (error instanceof InvalidRequestError) {

@@ -11,5 +11,7 @@ export const JobFailureType = {
   klingTaskFailed: 'KlingTaskFailed',
   /** The task did not finish within the job's budget. */
   timedOut: 'JobTimedOut',
+  /** The database refused the job's data (src/store/errors.ts): a bug past every input check; alarmed at once. */
+  storeRejected: 'StoreRejected',
 } as const;
 export type JobFailureType = (typeof JobFailureType)[keyof typeof JobFailureType];

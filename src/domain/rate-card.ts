@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateCardLimitIssues } from './input-limits.js';
 import { formatIssues, issuesFromZod, type Issue } from './issues.js';
 import {
   canonicalDecimal,
@@ -111,9 +112,12 @@ export class InvalidRateCardError extends Error {
   }
 }
 
+/** A card as it is loaded: its schema, then the limits that keep every amount and text storable (issue 13). */
 export function parseRateCard(json: unknown): RateCard {
   const parsed = RateCard.safeParse(json);
   if (!parsed.success) throw new InvalidRateCardError(issuesFromZod(parsed.error, allowedKeys));
+  const limits = rateCardLimitIssues(parsed.data);
+  if (limits.length > 0) throw new InvalidRateCardError(limits);
   return parsed.data;
 }
 

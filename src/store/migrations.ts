@@ -58,6 +58,13 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'bill amounts as bigint',
+    // An integer column overflows at 21,474,836.47 in cents; bigint holds every amount a bill line can carry (any
+    // safe integer), and the rate card bounds what a job can be charged well below that (issue 13).
+    statements: ['ALTER TABLE bill_lines ALTER COLUMN amount_cents TYPE bigint'],
+  },
 ];
 
 // Arbitrary, fixed: every process migrating this schema must agree on it.
