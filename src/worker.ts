@@ -213,7 +213,16 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
  */
 export function installRuntime(config: Config): Logger {
   const logger = withJobIds(createLogger({ ...config.log, secrets: config.secrets }));
-  Runtime.install({ logger, ...telemetryOptions(config.metrics), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({
+    logger,
+    telemetryOptions: {
+      ...telemetryOptions(config.metrics).telemetryOptions,
+      // The Rust core's own lines (its poll errors during a server outage, say) go through the same logger, so
+      // they are JSON in JSON mode and pass the redaction; left alone, the core writes coloured text to stderr.
+      logging: { forward: {}, filter: { core: config.log.level, other: 'ERROR' } },
+    },
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
   if (config.metrics !== undefined)
     logger.info('metrics served', { url: `http://${config.metrics.bindAddress}/metrics` });
   return logger;
