@@ -33,47 +33,49 @@ export function cachedServerDir(config: Pick<TemporalConfig, 'cacheDir'>): strin
   return join(config.cacheDir, `temporal-server-${TEMPORAL_SERVER_VERSION}`);
 }
 
-const binaries = [
-  { name: 'server', variable: 'TEMPORAL_SERVER_PATH', pkg: 'cmd/server' },
-  { name: 'sql', variable: 'TEMPORAL_SQL_TOOL_PATH', pkg: 'cmd/tools/sql' },
-] as const;
+const packages = ['cmd/server', 'cmd/tools/sql'].map(
+  (pkg) => `${SERVER_MODULE}/${pkg}@${TEMPORAL_SERVER_VERSION}`,
+);
 
 export async function resolveServerBinaries(
   config: TemporalConfig,
   log: (line: string) => void,
 ): Promise<ServerBinaries> {
-  const given = { server: config.serverPath, sql: config.sqlToolPath };
-  const found: Partial<Record<'server' | 'sql', { path: string; source: BinarySource }>> = {};
-  for (const { name, variable } of binaries) {
-    const path = given[name];
-    if (path === undefined) continue;
-    if (!(await isExecutable(path)))
+  const given = [
+    ['TEMPORAL_SERVER_PATH', config.serverPath],
+    ['TEMPORAL_SQL_TOOL_PATH', config.sqlToolPath],
+  ] as const;
+  for (const [variable, path] of given) {
+    if (path !== undefined && !(await isExecutable(path)))
       throw new ServerBinariesError(`${variable}=${path} is not an executable file.`);
-    found[name] = { path, source: 'env' };
   }
-  const dir = cachedServerDir(config);
-  const missing = binaries.filter(({ name }) => found[name] === undefined);
-  const cached = await Promise.all(missing.map(({ name }) => isExecutable(join(dir, name))));
-  let source: BinarySource = 'cache';
-  if (cached.includes(false)) {
+  const cached = {
+    server: join(cachedServerDir(config), 'server'),
+    sqlTool: join(cachedServerDir(config), 'sql'),
+  };
+  const build =
+    (config.serverPath === undefined && !(await isExecutable(cached.server))) ||
+    (config.sqlToolPath === undefined && !(await isExecutable(cached.sqlTool)));
+  if (build) {
     const go = await findOnPath('go', config.searchPath);
     if (go === undefined) {
+      const missing = given.filter(([, path]) => path === undefined).map(([variable]) => variable);
       throw new ServerBinariesError(
-        `No Temporal server binaries: set ${missing.map(({ variable }) => variable).join(' and ')}, or put Go on PATH ` +
-          `to build them once with \`go install ${SERVER_MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}\`.`,
+        `No Temporal server binaries: set ${missing.join(' and ')}, or put Go on PATH to build them once ` +
+          `with \`go install ${packages.join(' ')}\`.`,
       );
     }
     await buildServerBinaries(config, go, log);
-    source = 'built';
   }
-  for (const { name } of missing) found[name] = { path: join(dir, name), source };
-  const server = found.server ?? unreachable();
-  const sqlTool = found.sql ?? unreachable();
+  const fromCache: BinarySource = build ? 'built' : 'cache';
   return {
-    server: server.path,
-    sqlTool: sqlTool.path,
+    server: config.serverPath ?? cached.server,
+    sqlTool: config.sqlToolPath ?? cached.sqlTool,
     schemaDir: await schemaDir(config),
-    source: { server: server.source, sqlTool: sqlTool.source },
+    source: {
+      server: config.serverPath === undefined ? fromCache : 'env',
+      sqlTool: config.sqlToolPath === undefined ? fromCache : 'env',
+    },
   };
 }
 
@@ -86,8 +88,8 @@ export function buildServerBinaries(
   return goInstall(
     {
       what: `the Temporal server and its SQL tool ${TEMPORAL_SERVER_VERSION}`,
-      packages: binaries.map(({ pkg }) => `${SERVER_MODULE}/${pkg}@${TEMPORAL_SERVER_VERSION}`),
-      binaries: binaries.map(({ name }) => name),
+      packages,
+      binaries: ['server', 'sql'],
       targetDir: cachedServerDir(config),
       cacheDir: config.cacheDir,
     },
@@ -121,8 +123,4 @@ async function schemaDir(config: TemporalConfig): Promise<string> {
     );
   }
   return join(parsed.data.Dir, 'schema', 'postgresql', 'v12');
-}
-
-function unreachable(): never {
-  throw new Error('unreachable: every binary was resolved');
 }

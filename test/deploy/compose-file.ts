@@ -246,11 +246,10 @@ export function exampleSecrets(env: ReadonlyMap<string, string>): string[] {
 
 /** The variables Temporal's server config template reads (`env "NAME"`), and those it cannot do without. */
 export function templateVariables(template: string): { read: Set<string>; required: Set<string> } {
+  const names = (text: string) => [...text.matchAll(/"([A-Za-z_]\w*)"/g)].map((m) => m[1] ?? '');
+  const required = new Set(names(/\$required := list ([^}]*)\}\}/.exec(template)?.[1] ?? ''));
   const read = new Set([...template.matchAll(/env "([A-Za-z_]\w*)"/g)].map((m) => m[1] ?? ''));
-  const required = new Set(
-    [...template.matchAll(/env "([A-Za-z_]\w*)"\s*\|\s*required/g)].map((m) => m[1] ?? ''),
-  );
-  return { read, required };
+  return { read: new Set([...read, ...required]), required };
 }
 
 /**

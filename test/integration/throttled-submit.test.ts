@@ -3,7 +3,7 @@
 // the next attempt still looks up first (issue 14).
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatorCounters } from '../../src/kling/simulator/counters.js';
+import { lookupsIn } from '../support/kling-lookups.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const payload = JSON.parse(
@@ -13,21 +13,22 @@ const payload = JSON.parse(
 const CREATE = 'POST /v1/videos/text2video';
 const total = (byStatus: Record<string, number> | undefined) =>
   Object.values(byStatus ?? {}).reduce((sum, count) => sum + count, 0);
-const lookupsIn = (counters: SimulatorCounters) =>
-  Object.entries(counters.requests)
-    .filter(([route]) => route.includes('external_task_id'))
-    .reduce((sum, [, byStatus]) => sum + total(byStatus), 0);
+/** The simulator's request lines: its counters cannot tell a lookup by job id from a poll. */
+const requests: { text: string }[] = [];
 
 describe('a create refused for the account limit (1303)', () => {
   let p: Pipeline;
   /** Requests one lookup by job id costs when there is no such task (however many forms the client tries). */
   let missCost: number;
   beforeAll(async () => {
-    p = await startPipeline({ fileTag: 'throttled-submit' });
+    p = await startPipeline({
+      fileTag: 'throttled-submit',
+      simulator: { log: (text) => requests.push({ text }) },
+    });
     await p.startWorker();
-    const before = lookupsIn(p.simulator.counters());
     expect(await p.deps.kling.findTaskByExternalId('text2video', 'job-that-never-was')).toBeNull();
-    missCost = lookupsIn(p.simulator.counters()) - before;
+    missCost = lookupsIn(requests, ['job-that-never-was']);
+    expect(missCost).toBeGreaterThan(0);
   });
   afterAll(async () => p?.close());
 
@@ -38,7 +39,7 @@ describe('a create refused for the account limit (1303)', () => {
     const result = await handle.result();
     const after = p.simulator.counters();
     expect(total(after.requests[CREATE]) - total(before.requests[CREATE])).toBe(5);
-    expect(lookupsIn(after) - lookupsIn(before)).toBe(0);
+    expect(lookupsIn(requests, [handle.workflowId])).toBe(0);
     expect(after.tasksCreated - before.tasksCreated).toBe(1);
     // Delays of at least 1, 1, 2 and 4 s (Kling's 1 s, doubling, jitter only ever adds): a fixed 1 s gives 4 s.
     const task = p.simulator.tasks().find((t) => t.taskId === result.klingTaskId);
@@ -51,10 +52,11 @@ describe('a create refused for the account limit (1303)', () => {
     // Attempt 1 refused (1303); attempt 2 skips the lookup, its create fails ambiguously (the client looks up
     // at once and finds nothing); attempt 3 must look up again before it creates.
     p.simulator.setFaults({ createErrors: [1303, 5000] });
-    await p.runJob(payload);
+    const handle = await p.startJob(payload);
+    await handle.result();
     const after = p.simulator.counters();
     expect(total(after.requests[CREATE]) - total(before.requests[CREATE])).toBe(3);
-    expect(lookupsIn(after) - lookupsIn(before)).toBe(2 * missCost);
+    expect(lookupsIn(requests, [handle.workflowId])).toBe(2 * missCost);
     expect(after.tasksCreated - before.tasksCreated).toBe(1);
   }, 60_000);
 });

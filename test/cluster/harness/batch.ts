@@ -4,6 +4,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pg from 'pg';
 import { createJobsClient } from '../../../src/client.js';
 import type { SimulatorCounters } from '../../../src/kling/simulator/counters.js';
+import { lookupsIn } from '../../support/kling-lookups.js';
 import type { Cluster } from './cluster.js';
 
 export interface BatchFigures {
@@ -48,6 +49,7 @@ export async function connectHarness(cluster: Cluster): Promise<Harness> {
   return {
     async startBatch(name, count, payload) {
       const before = await cluster.simulator.counters();
+      const firstLine = cluster.simulator.lines.length;
       const jobIds = Array.from({ length: count }, (_, i) => `${name}-${i + 1}-${Date.now().toString(36)}`);
       await Promise.all(jobIds.map((jobId) => jobs.startJob(payload, { jobId })));
       return {
@@ -68,6 +70,7 @@ export async function connectHarness(cluster: Cluster): Promise<Harness> {
           const billLinesByJob = new Map(jobIds.map((jobId) => [jobId, 0]));
           for (const row of rows) billLinesByJob.set(row.job_id, (billLinesByJob.get(row.job_id) ?? 0) + 1);
           const delta = difference(before, after);
+          const lookups = lookupsIn(cluster.simulator.lines.slice(firstLine), jobIds);
           return {
             name,
             jobs: count,
@@ -79,7 +82,7 @@ export async function connectHarness(cluster: Cluster): Promise<Harness> {
             billLinesByJob,
             billLines: rows.length,
             klingRequests: delta.requests,
-            lookups: delta.lookups,
+            lookups,
             throttled: delta.throttled,
             seconds: closed.flatMap((job) => (job.seconds === undefined ? [] : [job.seconds])),
           };
@@ -136,21 +139,19 @@ async function retrying<T>(query: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Kling API requests between two counter snapshots; lookups by external id and 429s among them. */
+/** Kling API requests between two counter snapshots, and the 429s among them. */
 function difference(before: SimulatorCounters, after: SimulatorCounters) {
-  const sum = (counters: SimulatorCounters, pick: (route: string) => boolean) =>
+  const sum = (counters: SimulatorCounters) =>
     Object.entries(counters.requests)
-      .filter(([route]) => !route.includes('/__simulator') && pick(route))
+      .filter(([route]) => !route.includes('/__simulator'))
       .reduce((total, [, byStatus]) => total + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
   const throttled = (counters: SimulatorCounters) =>
     Object.values(counters.codes).reduce(
       (total, byCode) => total + (byCode['1303'] ?? 0) + (byCode['1302'] ?? 0),
       0,
     );
-  const isLookup = (route: string) => route.includes('external_task_id');
   return {
-    requests: sum(after, () => true) - sum(before, () => true),
-    lookups: sum(after, isLookup) - sum(before, isLookup),
+    requests: sum(after) - sum(before),
     throttled: throttled(after) - throttled(before),
   };
 }

@@ -6,9 +6,9 @@
 //   deploy/temporal-namespace.sh (namespace + search attributes, with the real Temporal CLI)
 //   the Kling simulator as its own process (`kling-video simulator`)
 //   N workers: `kling-video worker` with NODE_ENV=production, DATABASE_URL and TEMPORAL_ADDRESS, as in compose.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -59,6 +59,8 @@ export interface Cluster {
 
 export interface SimulatorControl {
   readonly url: string;
+  /** The lines it printed, one per request (`GET /v1/videos/text2video/<id>?… → 200 code 0`) and transition. */
+  readonly lines: readonly { readonly text: string }[];
   counters(): Promise<SimulatorCounters>;
   tasks(): Promise<SimulatedTask[]>;
   setFaults(update: SimulatorKnobsUpdate): Promise<void>;
@@ -120,11 +122,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       TEMPORAL_SCHEMA_DIR: binaries.schemaDir,
     });
 
-    // Ports of their own for every service, so several runs on one machine never collide.
+    // Ports of their own for every service, so several runs on one machine never collide. Below 32768: the
+    // cluster_membership table keeps ports as a PostgreSQL smallint (the OS hands out free ports above it).
     const ports: Record<string, string> = {};
     for (const service of SERVICES)
       for (const kind of ['GRPC', 'MEMBERSHIP'])
-        ports[`${service.toUpperCase()}_${kind}_PORT`] = String(await freePort());
+        ports[`${service.toUpperCase()}_${kind}_PORT`] = String(await freeSmallPort());
     const serverEnv = {
       ...baseEnv,
       ...ports,
@@ -150,10 +153,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           serverEnv,
         ),
       );
-      await untilListening(Number(ports[`${service.toUpperCase()}_GRPC_PORT`]), services.get(service)!);
+      // The worker service serves no gRPC: it is up once it joins the membership ring.
+      const port = ports[`${service.toUpperCase()}_${service === 'worker' ? 'MEMBERSHIP' : 'GRPC'}_PORT`];
+      await untilListening(Number(port), services.get(service)!);
+    };
+    // The first service to start writes the cluster metadata; several at once on an empty database race on it.
+    const startAll = async () => {
+      await startService('history');
+      await Promise.all(SERVICES.filter((service) => service !== 'history').map(startService));
     };
     started = Date.now();
-    await Promise.all(SERVICES.map(startService));
+    await startAll();
     log(
       `Temporal services ${SERVICES.join(', ')} listening in ${Date.now() - started} ms (${temporalAddress})`,
     );
@@ -180,7 +190,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       baseEnv,
     );
     await simulatorProcess.waitForLine(/Kling simulator listening on/, 60_000);
-    const simulator = simulatorControl(`http://127.0.0.1:${simulatorPort}`);
+    const simulator = simulatorControl(`http://127.0.0.1:${simulatorPort}`, simulatorProcess);
 
     // Bundled once: every worker runs byte-identical workflow code and starts without webpack, as in the image.
     started = Date.now();
@@ -246,9 +256,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       async stopServices(signal) {
         await Promise.all([...services.values()].map((child) => child.stop(signal)));
       },
-      async startServices() {
-        await Promise.all(SERVICES.map(startService));
-      },
+      startServices: startAll,
       startWorker,
       async stop() {
         await Promise.all(workers.map((worker) => worker.stop('SIGTERM', 15_000)));
@@ -261,7 +269,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
 }
 
-function simulatorControl(url: string): SimulatorControl {
+function simulatorControl(url: string, child: ClusterProcess): SimulatorControl {
   const admin = async <T>(path: string, init?: RequestInit): Promise<T> => {
     const response = await fetch(`${url}/__simulator/${path}`, init);
     if (!response.ok) throw new Error(`simulator ${path}: HTTP ${response.status} ${await response.text()}`);
@@ -269,6 +277,7 @@ function simulatorControl(url: string): SimulatorControl {
   };
   return {
     url,
+    lines: child.lines,
     counters: () => admin<SimulatorCounters>('counters'),
     tasks: () => admin<SimulatedTask[]>('tasks'),
     async setFaults(update) {
@@ -279,6 +288,18 @@ function simulatorControl(url: string): SimulatorControl {
       });
     },
   };
+}
+
+async function freeSmallPort(): Promise<number> {
+  for (;;) {
+    const port = 10_000 + randomInt(22_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 /** A service is up once its gRPC port accepts connections (or fails if the process died first). */
