@@ -210,10 +210,12 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
 /**
  * The process's logger and Temporal Runtime, once per process: job ids on every job line, metrics when
  * configured, and SIGINT/SIGTERM making every worker drain (in-flight activities get the grace time to finish).
+ * `shutdown` releases the Runtime when no worker ever ran (a worker's end releases it anyway): with the core's
+ * logs forwarded, an installed Runtime keeps the process alive.
  */
-export function installRuntime(config: Config): Logger {
+export function installRuntime(config: Config): { logger: Logger; shutdown: () => Promise<void> } {
   const logger = withJobIds(createLogger({ ...config.log, secrets: config.secrets }));
-  Runtime.install({
+  const runtime = Runtime.install({
     logger,
     telemetryOptions: {
       ...telemetryOptions(config.metrics).telemetryOptions,
@@ -225,16 +227,20 @@ export function installRuntime(config: Config): Logger {
   });
   if (config.metrics !== undefined)
     logger.info('metrics served', { url: `http://${config.metrics.bindAddress}/metrics` });
-  return logger;
+  return { logger, shutdown: () => runtime.shutdown() };
 }
 
 /** `node dist/worker.js` (containers): configuration from the environment, then run until a signal. */
 export async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = installRuntime(config);
-  const worker = await startJobWorker(config, logger);
-  await worker.run();
-  logger.info('worker stopped');
+  const { logger, shutdown } = installRuntime(config);
+  try {
+    const worker = await startJobWorker(config, logger);
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await shutdown();
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

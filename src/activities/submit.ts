@@ -35,10 +35,10 @@ export function submitTask(deps: ActivityDeps) {
       return { taskId: job.klingTaskId, family: job.klingFamily, status: 'submitted' };
     }
     const envelope = RequestEnvelope.parse(job.envelope);
-    const { attempt, heartbeatDetails } = Context.current().info;
+    const { attempt } = Context.current().info;
     // Only a retry can find a task an earlier attempt created: not the first attempt, and not one that follows
     // a refused create (the attempts before that one were covered by its own lookup or by the same argument).
-    const previous = RefusedCreate.safeParse(heartbeatDetails);
+    const previous = RefusedCreate.safeParse(Context.current().info.heartbeatDetails as unknown);
     const lookupFirst = attempt > 1 && !(previous.success && previous.data.refusedOnAttempt === attempt - 1);
     try {
       const body =

@@ -16,7 +16,7 @@ const klingError = (code: number) =>
 
 const delayOf = (failure: unknown): number | undefined => {
   if (!(failure instanceof ApplicationFailure)) throw new Error('not an ApplicationFailure');
-  const delay = failure.nextRetryDelay;
+  const delay = (failure as { nextRetryDelay?: unknown }).nextRetryDelay;
   return delay === undefined ? undefined : Number(delay);
 };
 

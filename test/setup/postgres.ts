@@ -33,7 +33,7 @@ export async function setup(project: TestProject): Promise<(() => Promise<void>)
   const cluster = await startPostgres();
   log(`throwaway PostgreSQL on port ${cluster.port} ready in ${Date.now() - started} ms`);
   project.provide('databaseUrl', cluster.url);
-  return cluster.stop;
+  return () => cluster.stop();
 }
 
 /** A throwaway PostgreSQL cluster in a temp folder (also the cluster suite's, test/cluster). */
