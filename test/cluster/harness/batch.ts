@@ -35,6 +35,8 @@ export interface Batch {
 
 export interface Harness {
   startBatch(name: string, count: number, payload: unknown): Promise<Batch>;
+  /** Bill lines written so far for these jobs (the workers' database). */
+  billLines(jobIds: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,13 @@ export async function connectHarness(cluster: Cluster): Promise<Harness> {
           };
         },
       };
+    },
+    async billLines(jobIds) {
+      const { rows } = await database.query<{ count: string }>(
+        'SELECT count(*) FROM bill_lines WHERE job_id = ANY($1)',
+        [jobIds],
+      );
+      return Number(rows[0]?.count ?? 0);
     },
     async close() {
       await database.end();
