@@ -20,3 +20,17 @@ export class SubmissionConflictError extends Error {
     super(`job ${jobId} is already submitted as Kling task ${recordedTaskId}, not ${attemptedTaskId}`);
   }
 }
+
+/**
+ * Kling's billing report failed the bounds checked before any write (src/domain/kling-billing.ts): storing it
+ * would let an outside answer put anything into the table, and no retry makes it acceptable.
+ */
+export class InvalidKlingBillingError extends Error {
+  override readonly name = 'InvalidKlingBillingError';
+  constructor(
+    readonly jobId: string,
+    problems: string,
+  ) {
+    super(`Kling billing of job ${jobId} refused: ${problems}`);
+  }
+}
