@@ -1,6 +1,6 @@
 // The three outputs of `kling-video bills`. Each is written as it goes — a head, one piece per bill line, then the
 // totals — so an export of any length streams through a fixed amount of memory.
-import type { BillTotals, Total } from '../domain/bill-totals.js';
+import type { BillTotals, KlingChargeSum, Total } from '../domain/bill-totals.js';
 import { chargeUnit, type KlingBilling } from '../domain/kling-billing.js';
 import type { ExportedBillLine } from '../store/bill-export.js';
 
@@ -34,17 +34,16 @@ export function billWriter(format: BillFormat, period: BillPeriod): BillWriter {
 }
 
 /** `cash 0.60 USD; unit 5 video-pack`: Kling's report of one line, or of a total, in one field. */
-function klingText(charges: readonly { unit: string; amount: string }[]): string {
-  return charges
-    .map(({ unit, amount }) => {
-      const [type, ...rest] = unit.split(' ');
-      return `${type ?? ''} ${amount} ${rest.join(' ')}`;
-    })
-    .join('; ');
+function klingText(charges: readonly KlingChargeSum[]): string {
+  return charges.map(({ chargeType, amount, unit }) => `${chargeType} ${amount} ${unit}`).join('; ');
 }
 
-function lineCharges(billing: KlingBilling | null): { unit: string; amount: string }[] {
-  return (billing ?? []).map((charge) => ({ unit: chargeUnit(charge), amount: charge.amount }));
+function lineCharges(billing: KlingBilling | null): KlingChargeSum[] {
+  return (billing ?? []).map((charge) => ({
+    chargeType: charge.charge_type,
+    unit: chargeUnit(charge),
+    amount: charge.amount,
+  }));
 }
 
 // --- CSV (RFC 4180) -------------------------------------------------------------------------------------------

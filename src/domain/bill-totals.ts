@@ -1,5 +1,5 @@
 import type { BillLine } from './bill-line.js';
-import { chargeUnit, type KlingBilling } from './kling-billing.js';
+import { chargeUnit, type KlingBilling, type KlingCharge } from './kling-billing.js';
 import { addDecimals, centsToDecimal } from './money.js';
 
 // Totals of a bill export, per UTC day and per model, each per currency (a card in another currency must never be
@@ -16,8 +16,15 @@ export interface Total {
   readonly amount: string;
   /** Lines for which Kling reported a charge. */
   readonly klingLines: number;
-  /** Kling's reported charges summed per unit, e.g. `[{ unit: 'cash USD', amount: '12.3' }]`, sorted by unit. */
-  readonly klingCharged: readonly { readonly unit: string; readonly amount: string }[];
+  /** Kling's reported charges summed per kind and unit, e.g. `{ chargeType: 'cash', unit: 'USD', amount: '12.3' }`. */
+  readonly klingCharged: readonly KlingChargeSum[];
+}
+
+export interface KlingChargeSum {
+  readonly chargeType: KlingCharge['charge_type'];
+  /** The currency of a `cash` charge, the package of a `unit` charge. */
+  readonly unit: string;
+  readonly amount: string;
 }
 
 export interface BillTotals {
@@ -30,7 +37,7 @@ interface Sum {
   lines: number;
   cents: bigint;
   klingLines: number;
-  kling: Map<string, string>;
+  kling: Map<string, KlingChargeSum>;
 }
 
 /** The UTC day of an ISO-8601 instant such as a bill line's `createdAt`. */
@@ -63,7 +70,9 @@ export class BillTotalsAccumulator {
       sum.klingLines += 1;
       for (const charge of klingBilling) {
         const unit = chargeUnit(charge);
-        sum.kling.set(unit, addDecimals(sum.kling.get(unit) ?? '0', charge.amount));
+        const id = `${charge.charge_type} ${unit}`;
+        const amount = addDecimals(sum.kling.get(id)?.amount ?? '0', charge.amount);
+        sum.kling.set(id, { chargeType: charge.charge_type, unit, amount });
       }
     }
   }
@@ -87,7 +96,7 @@ function rows(groups: ReadonlyMap<string, Sum>): Total[] {
         klingLines: sum.klingLines,
         klingCharged: [...sum.kling]
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([unit, amount]) => ({ unit, amount })),
+          .map(([, charge]) => charge),
       };
     });
 }

@@ -43,7 +43,7 @@ export type KlingCharge = z.infer<typeof KlingCharge>;
 export const KlingBilling = z.array(KlingCharge).max(MAX_KLING_CHARGES);
 export type KlingBilling = z.infer<typeof KlingBilling>;
 
-/** What one charge counts, e.g. `cash USD` or `unit video-pack`: charges are summed per unit, never across. */
+/** What a charge's amount counts: the currency of a cash charge, the package of a unit charge. */
 export function chargeUnit(charge: KlingCharge): string {
-  return `${charge.charge_type} ${charge.currency ?? charge.package_type ?? ''}`;
+  return charge.currency ?? charge.package_type ?? '';
 }
