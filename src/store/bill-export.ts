@@ -1,7 +1,7 @@
 import type { BillLine } from '../domain/bill-line.js';
 import { KlingBilling } from '../domain/kling-billing.js';
-import { BILL_LINE_COLUMNS, billLineFromRow } from './rows.js';
-import type { SqlQuery } from './sql.js';
+import { BILL_LINE_JSON_FIELDS, billLineFromRow } from './rows.js';
+import type { Row, SqlQuery } from './sql.js';
 
 /** A period of bill lines: `from` inclusive, `to` exclusive (ISO-8601 instants); either may be open. */
 export interface BillExportQuery {
@@ -55,24 +55,25 @@ export async function* exportBillLines(
       pageParams.push(cursor.at, cursor.jobId);
       page.push(`(created_at, job_id) > ($${fixed + 1}::timestamptz, $${fixed + 2})`);
     }
+    // One JSON text per row; Kling's report is looked up per line by primary key, so a page costs its own lines
+    // whatever the size of the jobs table.
     const rows = await sql.query(
-      `SELECT l.*, j.kling_billing
-       FROM (SELECT ${BILL_LINE_COLUMNS}, ${CURSOR_AT} AS cursor_at
-             FROM bill_lines
-             ${page.length === 0 ? '' : `WHERE ${page.join(' AND ')}`}
-             ORDER BY created_at, job_id
-             LIMIT ${limit}) l
-       LEFT JOIN jobs j ON j.job_id = l.job_id
-       ORDER BY l.cursor_at, l.job_id`,
+      `SELECT json_build_object(${BILL_LINE_JSON_FIELDS}, 'cursor_at', ${CURSOR_AT},
+                'kling_billing', (SELECT j.kling_billing FROM jobs j WHERE j.job_id = b.job_id))::text AS line
+       FROM bill_lines b
+       ${page.length === 0 ? '' : `WHERE ${page.join(' AND ')}`}
+       ORDER BY created_at, job_id
+       LIMIT ${limit}`,
       pageParams,
     );
-    for (const row of rows) {
+    let last: Row | undefined;
+    for (const { line } of rows) {
+      last = JSON.parse(String(line)) as Row;
       yield {
-        line: billLineFromRow(row),
-        klingBilling: row.kling_billing === null ? null : KlingBilling.parse(row.kling_billing),
+        line: billLineFromRow(last),
+        klingBilling: last.kling_billing === null ? null : KlingBilling.parse(last.kling_billing),
       };
     }
-    const last = rows.at(-1);
     if (last === undefined || rows.length < batchSize) return;
     cursor = { at: String(last.cursor_at), jobId: String(last.job_id) };
   }
