@@ -4,11 +4,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowInterceptorModules } from '../src/telemetry/tracing.js';
 
 const workflowsPath = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
 const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
 
-const { code } = await bundleWorkflowCode({ workflowsPath });
+// The same interceptor modules the worker adds when it bundles at start (src/worker.ts).
+const { code } = await bundleWorkflowCode({
+  workflowsPath,
+  workflowInterceptorModules: [...workflowInterceptorModules],
+});
 await mkdir(dirname(bundlePath), { recursive: true });
 await writeFile(bundlePath, code);
 console.log(`workflow bundle: ${bundlePath} (${Math.round(code.length / 1024)} KiB)`);
