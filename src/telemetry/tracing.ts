@@ -20,8 +20,10 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
   OpenTelemetryWorkflowClientInterceptor,
+  type SerializableSpan,
 } from '@temporalio/interceptors-opentelemetry';
 import type { WorkerOptions } from '@temporalio/worker';
+import type { WorkflowInfo } from '@temporalio/workflow';
 import type { TracingConfig } from '../config.js';
 import type { KlingRequestEvent } from '../kling/client.js';
 
@@ -117,8 +119,32 @@ function klingAttributes(event: KlingRequestEvent): Attributes {
   };
 }
 
+/**
+ * The sink the workflow interceptors export through. The SDK's exporter copies the whole WorkflowInfo onto every
+ * workflow span — memo and search attributes included, which may carry anything an orchestrator put there — so only
+ * the workflow's identity is passed on.
+ */
 function workflowSpanSink(processor: SpanProcessor, resource: Resource): NonNullable<WorkerOptions['sinks']> {
-  return { exporter: makeWorkflowExporter(processor, resource) };
+  const { export: exportSpans } = makeWorkflowExporter(processor, resource);
+  return {
+    exporter: {
+      export: {
+        ...exportSpans,
+        fn: (info: WorkflowInfo, spans: SerializableSpan[]) =>
+          exportSpans.fn(
+            {
+              workflowId: info.workflowId,
+              runId: info.runId,
+              workflowType: info.workflowType,
+              taskQueue: info.taskQueue,
+              namespace: info.namespace,
+              attempt: info.attempt,
+            } as WorkflowInfo,
+            spans,
+          ),
+      },
+    },
+  };
 }
 
 /** Both hooks on the Kling client's single `onRequest`: the metrics and the spans. */
