@@ -65,18 +65,20 @@ describe('tracing configuration', () => {
       }
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as Error).message).toMatch(message);
-      for (const value of Object.values(env))
-        if (value.length > 8) expect((error as Error).message).not.toContain(value);
+      if (secret)
+        for (const value of Object.values(env)) expect((error as Error).message).not.toContain(value);
     };
     refuse({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, /^OTEL_EXPORTER_OTLP_PROTOCOL: only http\/protobuf/);
     refuse({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: /);
     refuse(
       { OTEL_EXPORTER_OTLP_HEADERS: 'Bearer-secret-token-value' },
       /OTEL_EXPORTER_OTLP_HEADERS: entry 1/,
+      true,
     );
     refuse(
       { OTEL_EXPORTER_OTLP_HEADERS: 'a=b,authorization=%E0%A4%A' },
       /OTEL_EXPORTER_OTLP_HEADERS: entry 2/,
+      true,
     );
     refuse({ OTEL_RESOURCE_ATTRIBUTES: 'bad key=1' }, /OTEL_RESOURCE_ATTRIBUTES: entry 1/);
     refuse({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' }, /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);
