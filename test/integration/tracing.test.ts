@@ -1,8 +1,15 @@
 // Issue 17, acceptance 3: with an OTLP endpoint set (a receiver in this test), one job yields one trace — the client's
 // start, the workflow run, its activities and the Kling HTTP requests as children of the activities that made them —
 // and no span, event or resource attribute holds a configured secret or the prompt. The worker is the real process
-// in production mode; the client is this test's, traced through src/telemetry/tracing.ts as an orchestrator would.
+// in production mode, running the workflow bundle built ahead by scripts/bundle-workflows.ts as a container does (so
+// the bundle is shown to carry the workflow interceptors); the client is this test's, traced through
+// src/telemetry/tracing.ts as an orchestrator would.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -36,8 +43,17 @@ describe('traces of one job', () => {
   let p: Pipeline;
   let worker: WorkerProcess | undefined;
   let tracing: Tracing;
+  let bundleDir: string;
 
   beforeAll(async () => {
+    bundleDir = await mkdtemp(join(tmpdir(), 'tracing-bundle-'));
+    const bundlePath = join(bundleDir, 'workflow-bundle.js');
+    await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      'scripts/bundle-workflows.ts',
+      bundlePath,
+    ]);
     receiver = await startOtlpReceiver();
     p = await startPipeline({
       fileTag: 'tracing',
@@ -48,6 +64,7 @@ describe('traces of one job', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${collectorToken}`,
       OTEL_SERVICE_NAME: 'kling-video-worker-test',
+      WORKFLOW_BUNDLE_PATH: bundlePath,
       // A configured secret of another feature: it must not leak into spans either.
       KLING_CALLBACK_SECRET: callbackSecret,
       KLING_CALLBACK_LISTEN: '127.0.0.1:0',
@@ -62,6 +79,7 @@ describe('traces of one job', () => {
     await tracing?.shutdown();
     await p?.close();
     await receiver?.close();
+    await rm(bundleDir, { recursive: true, force: true });
   });
 
   it('is one trace: client → workflow → activities → Kling requests, with no secret and no prompt', async () => {
