@@ -65,6 +65,17 @@ export const migrations: readonly Migration[] = [
     // safe integer), and the rate card bounds what a job can be charged well below that (issue 13).
     statements: ['ALTER TABLE bill_lines ALTER COLUMN amount_cents TYPE bigint'],
   },
+  {
+    version: 3,
+    name: 'kling billing beside ours; bill lines by time',
+    statements: [
+      // What Kling's new API reports it charged for the task (`billing[]`), kept beside our bill line so an
+      // export can put the two side by side; NULL when Kling reported nothing (the legacy API never does).
+      `ALTER TABLE jobs ADD COLUMN kling_billing jsonb`,
+      // The bill export reads a period in (created_at, job_id) order, a page at a time (keyset pagination).
+      `CREATE INDEX bill_lines_created_at_job_id ON bill_lines (created_at, job_id)`,
+    ],
+  },
 ];
 
 // Arbitrary, fixed: every process migrating this schema must agree on it.
