@@ -16,7 +16,7 @@ import {
   type JobResult,
   type JobStatus,
   type KlingStatus,
-} from './workflows/definitions.js';
+} from './definitions/job.js';
 import type { klingVideo } from './workflows/kling-video.js';
 
 /** Temporal's view of the workflow run behind a job. */

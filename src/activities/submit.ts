@@ -26,14 +26,20 @@ export function submitTask(deps: ActivityDeps) {
     }
     const envelope = RequestEnvelope.parse(job.envelope);
     try {
-      // Only a retry can find a task an earlier attempt created; a first attempt skips the lookup.
+      // Only a retry can find a task an earlier attempt created; a first attempt skips the lookup. The attempt is
+      // counted by the server, which is one reason this is a normal activity (see src/workflows/kling-video.ts).
       const lookupFirst = Context.current().info.attempt > 1;
       const body =
         deps.callbackUrl === undefined
           ? envelope.klingBody
           : { ...envelope.klingBody, callback_url: deps.callbackUrl(jobId) };
       const task = await deps.kling.submitTask(envelope.family, body, jobId, { lookupFirst });
-      await deps.store.recordSubmission(jobId, { klingTaskId: task.taskId, family: envelope.family });
+      await deps.store.recordSubmission(jobId, {
+        klingTaskId: task.taskId,
+        family: envelope.family,
+        // Where the account's task sweep finds the task: its queue, and Kling's own creation time.
+        sweep: { taskQueue: Context.current().info.taskQueue, klingCreatedAt: task.createdAt },
+      });
       return { taskId: task.taskId, family: envelope.family, status: task.status };
     } catch (error) {
       throw asActivityFailure(error);

@@ -35,6 +35,8 @@ export interface KlingClient {
   /** One create. An `ambiguous` KlingError means the task may exist anyway: prefer `submitTask`. */
   createTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string): Promise<KlingTask>;
   getTask(family: KlingFamily, taskId: string): Promise<KlingTask>;
+  /** One page of the account's tasks on a family, newest first (`pageSize` ≤ 500, `pageNum` ≤ 1000). */
+  listTasks(family: KlingFamily, page: TaskPage): Promise<KlingTask[]>;
   /** Tries the three query forms of kling-api.md; `null` when none finds a task echoing this id. */
   findTaskByExternalId(family: KlingFamily, externalTaskId: string): Promise<KlingTask | null>;
   /**
@@ -47,6 +49,11 @@ export interface KlingClient {
     externalTaskId: string,
     options?: SubmitOptions,
   ): Promise<KlingTask>;
+}
+
+export interface TaskPage {
+  readonly pageNum: number;
+  readonly pageSize: number;
 }
 
 export interface SubmitOptions {
@@ -185,6 +192,17 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       }),
     );
 
+  const listTasks = async (family: KlingFamily, { pageNum, pageSize }: TaskPage) =>
+    (
+      await send({
+        method: 'GET',
+        family,
+        target: `${familyPath[family]}?pageNum=${pageNum}&pageSize=${pageSize}`,
+        route: `GET ${familyPath[family]}`,
+        data: KlingTaskList,
+      })
+    ).map(toKlingTask);
+
   async function findTaskByExternalId(
     family: KlingFamily,
     externalTaskId: string,
@@ -266,7 +284,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     }
   }
 
-  return { createTask, getTask, findTaskByExternalId, submitTask };
+  return { createTask, getTask, listTasks, findTaskByExternalId, submitTask };
 }
 
 function parseJson(text: string): unknown {

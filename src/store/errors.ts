@@ -20,3 +20,14 @@ export class SubmissionConflictError extends Error {
     super(`job ${jobId} is already submitted as Kling task ${recordedTaskId}, not ${attemptedTaskId}`);
   }
 }
+
+/** Only a job that is open or already succeeded, with this Kling task, can be billed. */
+export class JobNotBillableError extends Error {
+  override readonly name = 'JobNotBillableError';
+  constructor(
+    readonly jobId: string,
+    readonly status: string,
+  ) {
+    super(`job ${jobId} cannot be billed: it is ${status} or has another Kling task`);
+  }
+}

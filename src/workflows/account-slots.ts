@@ -17,7 +17,7 @@ import {
   slotGrantedSignal,
   slotsQuery,
   type SlotsState,
-} from './slot-definitions.js';
+} from '../definitions/slots.js';
 
 const { findEndedJobs } = proxyActivities<JobActivities>({
   startToCloseTimeout: '1 minute',

@@ -7,7 +7,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { JobActivities, SlotPolicy } from '../activities/index.js';
-import { releaseSlotSignal, slotGrantedSignal } from './slot-definitions.js';
+import { releaseSlotSignal, slotGrantedSignal } from '../definitions/slots.js';
 
 const { acquireSlot } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',

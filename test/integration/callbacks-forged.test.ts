@@ -9,7 +9,7 @@ import { MAX_CALLBACK_BYTES } from '../../src/callbacks/receiver.js';
 import { callbackUrl } from '../../src/callbacks/token.js';
 import { toTaskData } from '../../src/kling/simulator/tasks.js';
 import { signWebhook } from '../../src/kling/webhook.js';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 

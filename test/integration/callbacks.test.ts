@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackUrl } from '../../src/callbacks/token.js';
 import type { SimulatedTask } from '../../src/kling/simulator/tasks.js';
 import { toTaskData } from '../../src/kling/simulator/tasks.js';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 

@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temp
 import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
 import { queryOnce } from '../store/databases.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 import { eventually } from '../support/eventually.js';

@@ -15,7 +15,7 @@ import {
   PHASE_DURATION_METRIC,
 } from '../../src/telemetry/metric-names.js';
 import { JobFailureType } from '../../src/domain/job-failure.js';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 import { eventually } from '../support/eventually.js';
