@@ -125,13 +125,14 @@ describe('retries and repeats in one worker', () => {
     p = await startPipeline({
       fileTag: 'retries',
       activities: (real) => ({
-        // The insert commits, then the activity "crashes" before reporting: Temporal retries it.
-        async billJob(input) {
-          const line = await real.billJob(input);
+        // The bill line and the finished job commit, then the activity "crashes" before reporting: it is retried.
+        async settleJob(ref) {
+          const settled = await real.settleJob(ref);
+          if (settled.status !== 'succeed') return settled;
           billAttempts += 1;
           if (Context.current().info.attempt === 1)
             throw new Error('worker lost after the bill line was written');
-          return line;
+          return settled;
         },
       }),
     });
