@@ -4,6 +4,7 @@ import { billJob } from './bill.js';
 import { checkTask } from './check-task.js';
 import type { ActivityDeps } from './deps.js';
 import { finishJob } from './finish.js';
+import { heartbeating } from './heartbeating.js';
 import { settleJob } from './settle.js';
 import { acquireSlot, findEndedJobs } from './slots.js';
 import { submitTask } from './submit.js';
@@ -21,7 +22,7 @@ export type { SweepReport, SweepRequest } from './sweep.js';
 export function createActivities(deps: ActivityDeps) {
   return {
     acceptJob: acceptJob(deps),
-    submitTask: submitTask(deps),
+    submitTask: heartbeating(submitTask(deps)),
     settleJob: settleJob(deps),
     finishJob: finishJob(deps),
     sweepTasks: sweepTasks(deps),
@@ -29,7 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     findEndedJobs: findEndedJobs(deps),
     // Jobs started before issue 15 poll with checkTask and bill with billJob (src/workflows/legacy); remove both
     // with that folder.
-    checkTask: checkTask(deps),
+    checkTask: heartbeating(checkTask(deps)),
     billJob: billJob(deps),
   };
 }

@@ -62,9 +62,11 @@ const remote = proxyActivities<JobActivities>({
 // The create stays a normal activity: it can take minutes (each request may run to Kling's 30 s timeout, a retry
 // looks the task up first, 1303 backs off), which as a local activity would mean heartbeated workflow tasks and
 // retry timers; its attempt count is kept by the server, so a retry after a worker crash still looks the task up
-// before creating a second paid one; and a dedicated queue can rate-limit it server-side.
+// before creating a second paid one; and a dedicated queue can rate-limit it server-side. It heartbeats, so a
+// completion the server lost (a history-service restart) costs the heartbeat timeout, not the start-to-close one.
 const { submitTask } = proxyActivities<JobActivities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '15 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: {
     initialInterval: '1 second',

@@ -11,6 +11,8 @@ import { releaseSlotSignal, slotGrantedSignal } from '../definitions/slots.js';
 
 const { acquireSlot } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
+  // A job that cannot even ask for a slot for this long fails rather than wait unseen.
+  scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 

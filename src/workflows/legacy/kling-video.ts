@@ -2,7 +2,8 @@
 // (../kling-video.ts) runs it for every history without the `local-steps-and-sweep` patch marker, so such jobs finish
 // under new workers exactly as they began. Remove this folder once no such job is open (`WorkflowType = 'klingVideo'
 // AND ExecutionStatus = 'Running' AND StartTime < <the release>` is empty) and deprecate the patch then.
-// Change nothing here but imports: every command it issues must match the histories it replays.
+// Change nothing here but imports and activity options (timeouts, retry bounds: replay does not compare them):
+// every command it issues must match the histories it replays.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -31,6 +32,7 @@ import { waitForTask } from './wait.js';
 
 const { acceptJob } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',
@@ -41,6 +43,7 @@ const { acceptJob } = proxyActivities<JobActivities>({
 const { submitTask } = proxyActivities<JobActivities>({
   // The Kling client bounds each request; a create that timed out is looked up by external id on retry.
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '15 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: {
     initialInterval: '1 second',
@@ -52,6 +55,7 @@ const { submitTask } = proxyActivities<JobActivities>({
 
 const { billJob, finishJob } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 

@@ -108,6 +108,8 @@ async function pollUntilDone(ref: TaskRef, policy: WaitPolicy, budgetMs: () => n
   if (remainingMs <= 0) throw timedOut(ref, policy, '');
   const { checkTask } = proxyActivities<JobActivities>({
     startToCloseTimeout: '1 minute',
+    // checkTask heartbeats: a check whose completion the server lost costs 10 s, not the minute.
+    heartbeatTimeout: '10 seconds',
     scheduleToCloseTimeout: remainingMs,
     retry: {
       initialInterval: policy.pollIntervalMs,
