@@ -21,7 +21,9 @@ export interface SweepRequest {
 export interface SweepReport {
   readonly waiting: number;
   readonly requests: number;
-  readonly woken: number;
+  /** Jobs seen `processing` for the first time, and jobs woken: what the sweep shows of a job's progress. */
+  readonly processing: string[];
+  readonly woken: string[];
   /** The workers' sweep interval (`pollIntervalMs`), so the sweep workflow follows their configuration. */
   readonly intervalMs: number;
 }
@@ -73,9 +75,15 @@ export function sweepTasks(deps: ActivityDeps) {
       ...seen.filter(({ status }) => status !== 'succeed' && status !== 'failed'),
       ...woken,
     ].map(({ task, status }) => ({ jobId: task.jobId, status }));
-    await deps.store.recordKlingStatuses(record);
+    const changed = await deps.store.recordKlingStatuses(record);
     if (failure !== undefined) throw asActivityFailure(failure);
-    return { waiting: waiting.length, requests, woken: woken.length, intervalMs: deps.wait.pollIntervalMs };
+    return {
+      waiting: waiting.length,
+      requests,
+      processing: changed.filter(({ status }) => status === 'processing').map(({ jobId }) => jobId),
+      woken: woken.map(({ task }) => task.jobId),
+      intervalMs: deps.wait.pollIntervalMs,
+    };
   };
 }
 

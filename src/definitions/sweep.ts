@@ -1,7 +1,7 @@
 // The task-sweep contract: one sweep workflow per Kling account (task queue) reads the status of every waiting task
 // in batches and wakes the jobs whose task ended; a Kling callback only asks it to look at one job soon. Imported by
 // the workflows, the worker (which keeps the sweep running) and the callback receiver.
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const TASK_SWEEP_WORKFLOW = 'taskSweep';
 
@@ -26,6 +26,13 @@ export interface SweepState {
   readonly nextFullAt?: number;
   /** The interval the workers reported last (their KLING_POLL_INTERVAL_SECONDS). */
   readonly intervalMs?: number;
+  /** Jobs whose task Kling last reported `processing`. */
+  readonly processing?: readonly string[];
 }
 
 export const taskHintSignal = defineSignal<[TaskHint]>('taskHint');
+/**
+ * Kling's status of a waiting job's task as the sweep last read it, when it moved past `submitted`: a job's
+ * progress, shown without a signal (and history) per status change.
+ */
+export const taskStatusQuery = defineQuery<'processing' | undefined, [string]>('taskStatus');

@@ -41,8 +41,11 @@ export interface JobStore {
     taskQueue: string,
     options: { jobIds?: readonly string[]; limit: number },
   ): Promise<WaitingTask[]>;
-  /** Records what Kling reported for several open jobs in one statement; finished jobs are left alone. */
-  recordKlingStatuses(seen: readonly KlingStatusSeen[]): Promise<void>;
+  /**
+   * Records what Kling reported for several open jobs in one statement; finished jobs are left alone. Returns the
+   * jobs whose recorded status changed.
+   */
+  recordKlingStatuses(seen: readonly KlingStatusSeen[]): Promise<KlingStatusSeen[]>;
   getBillLine(jobId: string): Promise<BillLine | undefined>;
   /** Most recently accepted first. */
   listJobs(options: { limit: number }): Promise<Job[]>;
@@ -184,13 +187,15 @@ export function createJobStore(sql: Sql): JobStore {
     },
 
     async recordKlingStatuses(seen) {
-      if (seen.length === 0) return;
-      await sql.query(
+      if (seen.length === 0) return [];
+      const rows = await sql.query(
         `UPDATE jobs SET kling_status = seen.status, updated_at = now()
          FROM unnest($1::text[], $2::text[]) AS seen (job_id, status)
-         WHERE jobs.job_id = seen.job_id AND jobs.${OPEN} AND jobs.kling_status IS DISTINCT FROM seen.status`,
+         WHERE jobs.job_id = seen.job_id AND jobs.${OPEN} AND jobs.kling_status IS DISTINCT FROM seen.status
+         RETURNING jobs.job_id, jobs.kling_status`,
         [seen.map((s) => s.jobId), seen.map((s) => s.status)],
       );
+      return rows.map((row) => ({ jobId: String(row.job_id), status: String(row.kling_status) }));
     },
 
     async listJobs({ limit }) {

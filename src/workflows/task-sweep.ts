@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
-import { MAX_JOB_ID_LENGTH, taskHintSignal, type SweepState } from '../definitions/sweep.js';
+import { MAX_JOB_ID_LENGTH, taskHintSignal, taskStatusQuery, type SweepState } from '../definitions/sweep.js';
 
 // Local: a sweep is a store query, a few Kling requests and the signals, inside this workflow's task. Not retried:
 // the next sweep is the retry, and a local retry must never become a timer.
@@ -32,6 +32,8 @@ const HINT_SPACING_MS = 250;
 /** Jobs per hinted sweep, and hints kept at most (more hinted jobs wait for the next full sweep). */
 const MAX_HINT_BATCH = 100;
 const MAX_PENDING_HINTS = 10_000;
+/** Jobs whose `processing` is remembered for the status query (the oldest forgotten first): ~0.5 MB carried over. */
+const MAX_PROCESSING = 10_000;
 /** A sweep is ~6 events, a hint 1: continue as new every hour or so at a 10 s interval. */
 const MAX_HISTORY_EVENTS = 2_000;
 
@@ -43,6 +45,8 @@ export async function taskSweep(state: SweepState): Promise<never> {
   };
   for (const jobId of state.hinted) hint(jobId);
   setHandler(taskHintSignal, (signal) => hint((signal as { jobId?: unknown } | undefined)?.jobId));
+  const processing = new Set(state.processing ?? []);
+  setHandler(taskStatusQuery, (jobId) => (processing.has(jobId) ? 'processing' : undefined));
 
   let intervalMs = state.intervalMs ?? DEFAULT_INTERVAL_MS;
   let nextFullAt = state.nextFullAt ?? Date.now();
@@ -63,11 +67,23 @@ export async function taskSweep(state: SweepState): Promise<never> {
     for (const jobId of jobIds ?? [...hinted]) hinted.delete(jobId);
     lastSweepAt = Date.now();
     try {
-      ({ intervalMs } = await sweepTasks(jobIds === undefined ? {} : { jobIds }));
+      const report = await sweepTasks(jobIds === undefined ? {} : { jobIds });
+      intervalMs = report.intervalMs;
+      for (const jobId of report.woken) processing.delete(jobId);
+      for (const jobId of report.processing) processing.add(jobId);
+      for (const jobId of processing) {
+        if (processing.size <= MAX_PROCESSING) break;
+        processing.delete(jobId);
+      }
     } catch {
       // Logged by the worker; the jobs it missed are looked at by the next sweep (or their own check).
     }
     if (full) nextFullAt = lastSweepAt + intervalMs;
   }
-  return await continueAsNew<typeof taskSweep>({ hinted: [...hinted], nextFullAt, intervalMs });
+  return await continueAsNew<typeof taskSweep>({
+    hinted: [...hinted],
+    nextFullAt,
+    intervalMs,
+    processing: [...processing],
+  });
 }

@@ -235,14 +235,16 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
       failureType: 'KlingTaskFailed',
       reason: 'x',
     });
-    await store.recordKlingStatuses([
+    const seen = [
       { jobId: open, status: 'processing' },
       { jobId: done, status: 'succeed' },
       { jobId: 'job-never-inserted', status: 'succeed' },
-    ]);
+    ];
+    expect(await store.recordKlingStatuses(seen)).toStrictEqual([{ jobId: open, status: 'processing' }]);
+    expect(await store.recordKlingStatuses(seen)).toStrictEqual([]);
     expect((await store.getJob(open))?.klingStatus).toBe('processing');
     expect(await store.getJob(done)).toStrictEqual(finished);
-    await store.recordKlingStatuses([]);
+    expect(await store.recordKlingStatuses([])).toStrictEqual([]);
   });
 
   it('lists the most recently accepted jobs first', async () => {
