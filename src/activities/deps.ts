@@ -11,8 +11,11 @@ export interface WaitPolicy {
    */
   readonly pollIntervalMs: number;
   readonly budgetMs: number;
-  /** A job's own check of its task when no wake-up came: slow, it only matters while the sweep is not running. */
-  readonly fallbackCheckMs: number;
+  /**
+   * A job's own check of its task when no wake-up came: slow, it only matters while the sweep is not running.
+   * Absent from workers before issue 15 (a rolling upgrade): the job then checks every five minutes.
+   */
+  readonly fallbackCheckMs?: number;
   /** Only in histories of jobs started before issue 15, which raced callback hints against polling. */
   readonly callbacks?: true;
   /** Set when a job must hold one of the account's slots from before it submits until its task ends. */

@@ -12,6 +12,9 @@ export type WakeUp = 'task ended' | 'check due' | 'budget spent';
 
 type EndStatus = TaskEnded['status'];
 
+/** A job's own check when the policy names none (accepted by a worker from before the sweep). */
+const DEFAULT_FALLBACK_CHECK_MS = 5 * 60_000;
+
 /** Registered when the job starts: the sweep may report the task's end before the submit's answer is processed. */
 export class TaskWait {
   #taskId: string | undefined;
@@ -35,7 +38,7 @@ export class TaskWait {
   watch(taskId: string, policy: WaitPolicy): void {
     this.#taskId = taskId;
     this.#deadline = Date.now() + policy.budgetMs;
-    this.#fallbackCheckMs = policy.fallbackCheckMs;
+    this.#fallbackCheckMs = policy.fallbackCheckMs ?? DEFAULT_FALLBACK_CHECK_MS;
     for (const [status, reported] of this.#early) if (reported === taskId) this.#pend(status);
     this.#early.clear();
   }
