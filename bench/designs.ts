@@ -1,7 +1,7 @@
 // The designs the benchmark compares: the production workflow and the two alternatives under bench/alternatives.
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { JOB_WORKFLOW } from '../src/workflows/definitions.js';
+import { JOB_WORKFLOW } from '../src/definitions/job.js';
 
 export const Design = z.enum(['retry-poll', 'callbacks', 'sleep-loop', 'heartbeat']);
 export type Design = z.infer<typeof Design>;

@@ -57,7 +57,8 @@ export async function driveJobs(options: DriveOptions): Promise<Drive> {
   let lastLog = 0;
   while (closed < jobs) {
     await sleep(TICK_MS);
-    const query = `TaskQueue = "${taskQueue}" AND ExecutionStatus != "Running"`;
+    // Jobs only: the queue's task sweep continues as new now and then, and its closed runs are not jobs.
+    const query = `TaskQueue = "${taskQueue}" AND WorkflowType = "${options.workflowType}" AND ExecutionStatus != "Running"`;
     closed = (await client.workflow.count(query)).count;
     const inFlight = claimed - closed;
     maxInFlight = Math.max(maxInFlight, inFlight);

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import type { ActivityDeps, WaitPolicy } from '../src/activities/index.js';
-import { signalJobs } from '../src/callbacks/deliver.js';
+import { hintSweeps } from '../src/callbacks/deliver.js';
 import { startCallbackReceiver } from '../src/callbacks/receiver.js';
 import { callbackUrl } from '../src/callbacks/token.js';
 
@@ -29,12 +29,12 @@ export async function startWorkerCallbacks(options: {
       port: 0,
       secret,
       webhookSecret: options.webhookSecret,
-      deliver: signalJobs(new Client({ connection, namespace: options.namespace })),
+      deliver: hintSweeps(new Client({ connection, namespace: options.namespace })),
       logger: options.logger,
     });
     return {
       deps: {
-        wait: { ...options.wait, callbacks: true },
+        wait: options.wait,
         callbackUrl: (jobId) => callbackUrl(receiver.url, secret, jobId),
       },
       async close() {

@@ -1,11 +1,18 @@
 // The worker under test, in a process of its own so that its CPU time and resident set are measured alone:
 // the simulator, the client and the harness live in the parent. It is the production worker's wiring
 // (src/worker.ts) with the bundle built by the harness and the simulator's address passed in.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../src/activities/index.js';
+import {
+  createActivities,
+  defaultFallbackCheckMs,
+  type ActivityDeps,
+  type WaitPolicy,
+} from '../src/activities/index.js';
 import { defaultRateCard, snapshotRateCard } from '../src/domain/rate-card.js';
 import { createKlingClient } from '../src/kling/client.js';
 import { openStore } from '../src/store/open-store.js';
+import { keepTaskSweepRunning } from '../src/temporal/task-sweep.js';
 import { createAlternativeActivities } from './alternatives/activities.js';
 import { designs } from './designs.js';
 import { startWorkerCallbacks } from './worker-callbacks.js';
@@ -27,13 +34,21 @@ async function main(): Promise<void> {
   const logger = new DefaultLogger('WARN');
   Runtime.install({ logger });
   const store = await openStore(spec.store);
+  // As src/worker.ts wires it: the account's task sweep reads waiting tasks at the poll interval and signals jobs
+  // through a client connection of its own; a job's own check is the production default.
+  const wait: WaitPolicy = {
+    ...spec.wait,
+    fallbackCheckMs: defaultFallbackCheckMs(spec.wait.pollIntervalMs),
+  };
+  const clientConnection = await Connection.connect({ address: spec.address });
+  const client = new Client({ connection: clientConnection, namespace: spec.namespace });
   const callbacks =
     spec.callbacks === undefined
       ? undefined
       : await startWorkerCallbacks({
           address: spec.address,
           namespace: spec.namespace,
-          wait: spec.wait,
+          wait,
           webhookSecret: spec.callbacks.webhookSecret,
           logger,
         });
@@ -45,8 +60,9 @@ async function main(): Promise<void> {
       timeoutMs: 30_000,
     }),
     rateCard: snapshotRateCard(defaultRateCard),
-    wait: spec.wait,
+    wait,
     now: () => new Date(),
+    temporal: client,
     ...callbacks?.deps,
   };
   const connection = await NativeConnection.connect({ address: spec.address });
@@ -64,6 +80,7 @@ async function main(): Promise<void> {
       : { maxConcurrentActivityTaskExecutions: spec.maxConcurrentActivities }),
   });
   const running = worker.run();
+  const sweep = keepTaskSweepRunning(client, spec.taskQueue, logger);
   // The harness is gone (killed or crashed): nobody will read a sample or ask for a stop.
   const orphaned = (): never => process.exit(1);
   process.once('disconnect', orphaned);
@@ -76,7 +93,9 @@ async function main(): Promise<void> {
   send({ type: 'ready' });
   await running;
   const final = sample();
+  sweep.stop();
   await connection.close();
+  await clientConnection.close();
   await callbacks?.close();
   await store.close();
   send({ type: 'stopped', sample: final });

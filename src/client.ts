@@ -1,5 +1,5 @@
 // Helpers for orchestrators: start a job, follow it, wait for it, list jobs. Typed from the workflow's own
-// contract (src/workflows/definitions.ts); nothing here needs a worker except the live status query.
+// contract (src/definitions/job.ts); nothing here needs a worker except the live status query.
 import { randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -18,7 +18,8 @@ import {
   type JobResult,
   type JobStatus,
   type KlingStatus,
-} from './workflows/definitions.js';
+} from './definitions/job.js';
+import { taskStatusQuery, taskSweepWorkflowId } from './definitions/sweep.js';
 import type { klingVideo } from './workflows/kling-video.js';
 
 /** Temporal's view of the workflow run behind a job. */
@@ -41,7 +42,7 @@ export interface JobView {
   readonly closedAt: Date | undefined;
   /** The workflow's own account of the job; `undefined` when no worker could answer the query. */
   readonly status: JobStatus | undefined;
-  /** Kling's latest status, as last seen by the poll (fresher than `status.klingStatus` while waiting). */
+  /** Kling's latest status, as the account's task sweep last read it (fresher than `status.klingStatus`). */
   readonly klingStatus: KlingStatus | undefined;
 }
 
@@ -148,13 +149,21 @@ export function createJobsClient(client: Client, taskQueue: string): JobsClient 
       const status = await handleOf(jobId)
         .query(jobStatusQuery)
         .catch(() => undefined);
+      // A waiting job hears only of its task's end; the sweep that reads its task knows whether it is processing.
+      const swept =
+        status?.phase === 'waiting'
+          ? await client.workflow
+              .getHandle(taskSweepWorkflowId(description.taskQueue))
+              .query(taskStatusQuery, jobId)
+              .catch(() => undefined)
+          : undefined;
       return {
         jobId,
         run: description.status.name,
         startedAt: description.startTime,
         closedAt: description.closeTime,
         status,
-        klingStatus: pollStatus(description) ?? status?.klingStatus,
+        klingStatus: pollStatus(description) ?? swept ?? status?.klingStatus,
       };
     },
 
@@ -197,7 +206,7 @@ export function createJobsClient(client: Client, taskQueue: string): JobsClient 
   };
 }
 
-/** The status the poll activity last reported in its (benign) "not ready" failure details. */
+/** The status the poll of a job started before issue 15 last reported in its (benign) "not ready" failure details. */
 function pollStatus(description: WorkflowExecutionDescription): KlingStatus | undefined {
   for (const activity of description.raw.pendingActivities ?? []) {
     const payload = activity.lastFailure?.applicationFailureInfo?.details?.payloads?.[0];

@@ -7,11 +7,12 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import {
   accountSlotsWorkflowId,
   createActivities,
+  defaultFallbackCheckMs,
   type ActivityDeps,
   type WaitPolicy,
 } from './activities/index.js';
 import { failureAlarms } from './activities/alarms.js';
-import { signalJobs } from './callbacks/deliver.js';
+import { hintSweeps } from './callbacks/deliver.js';
 import { startCallbackReceiver } from './callbacks/receiver.js';
 import { callbackUrl } from './callbacks/token.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -22,6 +23,7 @@ import { loadRateCardFile } from './rate-card-file.js';
 import { listenStartError, rateCardStartError, storeStartError } from './startup-errors.js';
 import { openStore } from './store/open-store.js';
 import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
+import { keepTaskSweepRunning } from './temporal/task-sweep.js';
 import { withJobIds } from './telemetry/job-log.js';
 import { recordKlingRequests, telemetryOptions } from './telemetry/metrics.js';
 import { onKlingRequests, startTracing, workflowInterceptorModules } from './telemetry/tracing.js';
@@ -93,23 +95,21 @@ async function connectKling(
   return { client, simulatorUrl: simulator.url, close: () => simulator.close() };
 }
 
-/** Kling callbacks and account slots (issue 7): the activity settings they change, and what they opened. */
-interface CallbacksAndSlots {
+/** Kling callbacks, account slots and the task sweep: the activity settings they change, and what they opened. */
+interface JobPorts {
   readonly deps: Pick<ActivityDeps, 'wait' | 'callbackUrl' | 'temporal'>;
   close(): Promise<void>;
 }
 
-async function connectCallbacksAndSlots(
-  config: Config,
-  temporal: TemporalServer,
-  logger: Logger,
-): Promise<CallbacksAndSlots> {
+async function connectJobPorts(config: Config, temporal: TemporalServer, logger: Logger): Promise<JobPorts> {
   const { callbacks, maxConcurrentTasks } = config;
-  // Only a public URL makes Kling call back; without one, hints never come and polling keeps its own pace.
+  // Only a public URL makes Kling call back; with it, callbacks hint the sweep and the sweep itself can be slower.
   const sending = callbacks?.baseUrl === undefined ? undefined : { ...callbacks, baseUrl: callbacks.baseUrl };
+  const pollIntervalMs = sending?.pollIntervalMs ?? config.wait.pollIntervalMs;
   const wait: WaitPolicy = {
-    ...config.wait,
-    ...(sending === undefined ? {} : { pollIntervalMs: sending.pollIntervalMs, callbacks: true }),
+    pollIntervalMs,
+    budgetMs: config.wait.budgetMs,
+    fallbackCheckMs: defaultFallbackCheckMs(pollIntervalMs),
     ...(maxConcurrentTasks === undefined
       ? {}
       : {
@@ -123,10 +123,7 @@ async function connectCallbacksAndSlots(
     sending === undefined
       ? {}
       : { callbackUrl: (jobId: string) => callbackUrl(sending.baseUrl, sending.secret, jobId) };
-  if (callbacks?.listen === undefined && maxConcurrentTasks === undefined) {
-    return { deps: { wait, ...callbackUrlOf }, close: () => Promise.resolve() };
-  }
-  // Signals to jobs and to the slots workflow go through a client connection of their own.
+  // The sweep's signals to jobs, callback hints and the slots workflow go through a client connection of their own.
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   try {
@@ -138,7 +135,7 @@ async function connectCallbacksAndSlots(
             ...callbacks.listen,
             secret: callbacks.secret,
             webhookSecret: callbacks.webhookSecret,
-            deliver: signalJobs(client),
+            deliver: hintSweeps(client),
             logger,
           }).catch((error: unknown) => {
             throw listenStartError('KLING_CALLBACK_LISTEN', listenAddress, error);
@@ -198,8 +195,8 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
     closers.push(() => temporal.stop());
     const connection = await NativeConnection.connect({ address: temporal.address });
     closers.push(() => connection.close());
-    const callbacksAndSlots = await connectCallbacksAndSlots(config, temporal, logger);
-    closers.push(() => callbacksAndSlots.close());
+    const ports = await connectJobPorts(config, temporal, logger);
+    closers.push(() => ports.close());
 
     const worker = await Worker.create({
       connection,
@@ -223,10 +220,12 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         rateCard,
         now: () => new Date(),
         // The wait policy (config.wait, adjusted for callbacks and slots) and the callback/slot ports.
-        ...callbacksAndSlots.deps,
+        ...ports.deps,
       }),
       shutdownGraceTime: config.shutdownGraceMs,
     });
+    const sweep = keepTaskSweepRunning(ports.deps.temporal, config.temporal.taskQueue, logger);
+    closers.push(() => Promise.resolve(sweep.stop()));
     logger.info('worker ready', {
       taskQueue: config.temporal.taskQueue,
       temporal: temporal.address,

@@ -2,7 +2,7 @@
 // heartbeating. The history stays small, but the attempt holds one of the worker's activity slots
 // (maxConcurrentActivityTaskExecutions, 100 by default) from submit to the end of generation.
 import { proxyActivities } from '@temporalio/workflow';
-import type { JobResult } from '../../src/workflows/definitions.js';
+import type { JobResult } from '../../src/definitions/job.js';
 import type { AlternativeActivities } from './activities.js';
 import { runJob } from './job-steps.js';
 

@@ -11,7 +11,7 @@ import {
 import type { JobActivities, TaskOutcome, TaskRef, WaitPolicy } from '../../src/activities/index.js';
 import { JobFailureType } from '../../src/domain/job-failure.js';
 import { klingModelKey, klingTaskIdKey } from '../../src/temporal/search-attributes.js';
-import type { JobResult } from '../../src/workflows/definitions.js';
+import type { JobResult } from '../../src/definitions/job.js';
 
 const { acceptJob } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',

@@ -3,7 +3,7 @@
 // generation time.
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import { JobFailureType } from '../../src/domain/job-failure.js';
-import type { JobResult } from '../../src/workflows/definitions.js';
+import type { JobResult } from '../../src/definitions/job.js';
 import type { AlternativeActivities } from './activities.js';
 import { runJob } from './job-steps.js';
 

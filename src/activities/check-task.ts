@@ -22,7 +22,8 @@ export const TASK_NOT_READY = 'TaskNotReady';
 
 /**
  * Step 3: one look at the task. While it runs this fails with a BENIGN `TaskNotReady`, so the activity's retry
- * policy becomes the poll timer (see src/workflows/wait.ts) without filling logs or history.
+ * policy becomes the poll timer (see src/workflows/legacy/wait.ts) without filling logs or history. Only jobs started
+ * before issue 15 poll; it goes with src/workflows/legacy.
  */
 export function checkTask(deps: ActivityDeps) {
   return async ({ jobId, taskId, family }: TaskRef): Promise<TaskOutcome> => {

@@ -5,12 +5,18 @@ import type { JobStore } from '../store/job-store.js';
 
 /** How a job waits on Kling (and for a slot); worker configuration, handed to the workflow by `acceptJob`. */
 export interface WaitPolicy {
+  /**
+   * How often the task sweep reads every waiting task (KLING_POLL_INTERVAL_SECONDS, or the slower
+   * KLING_CALLBACK_POLL_INTERVAL_SECONDS with callbacks on); jobs started before issue 15 poll at it themselves.
+   */
   readonly pollIntervalMs: number;
   readonly budgetMs: number;
   /**
-   * Set when jobs send Kling a `callback_url`: the wait then races callback hints against polling, which is only
-   * the fallback (`pollIntervalMs` is the slower callback-mode interval). Absent in histories from before callbacks.
+   * A job's own check of its task when no wake-up came: slow, it only matters while the sweep is not running.
+   * Absent from workers before issue 15 (a rolling upgrade): the job then checks every five minutes.
    */
+  readonly fallbackCheckMs?: number;
+  /** Only in histories of jobs started before issue 15, which raced callback hints against polling. */
   readonly callbacks?: true;
   /** Set when a job must hold one of the account's slots from before it submits until its task ends. */
   readonly slots?: SlotPolicy;
@@ -33,8 +39,13 @@ export interface ActivityDeps {
   readonly now: () => Date;
   /** The `callback_url` of a job, when Kling callbacks are on; worker-owned, so the request envelope never holds it. */
   readonly callbackUrl?: (jobId: string) => string;
-  /** Reaches the account-slots workflow and describes jobs; needed when `wait.slots` is set. */
-  readonly temporal?: Client;
+  /** Signals jobs from the task sweep, reaches the account-slots workflow and describes jobs. */
+  readonly temporal: Client;
+}
+
+/** The job's own check: five sweep intervals, at least five minutes, so it costs a job one query now and then. */
+export function defaultFallbackCheckMs(pollIntervalMs: number): number {
+  return Math.max(5 * 60_000, 5 * pollIntervalMs);
 }
 
 /** One slots workflow per task queue: the workers of one queue share one Kling account. */

@@ -1,25 +1,15 @@
 // The activities behind the account slots: a job's request (signal-with-start, so the first job of an account
 // starts the slots workflow) and the slots workflow's check for holders that died without giving their slot back.
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { ACCOUNT_SLOTS_WORKFLOW, acquireSlotSignal, type SlotsState } from '../workflows/slot-definitions.js';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ACCOUNT_SLOTS_WORKFLOW, acquireSlotSignal, type SlotsState } from '../definitions/slots.js';
 import type { ActivityDeps, SlotPolicy } from './deps.js';
-
-function temporalOf(deps: ActivityDeps): Client {
-  if (deps.temporal !== undefined) return deps.temporal;
-  // Retryable: another worker of the queue, configured for queueing, can take it.
-  throw ApplicationFailure.retryable(
-    'This worker has no Temporal client for the account slots (KLING_MAX_CONCURRENT_TASKS is unset here).',
-    'SlotsNotConfigured',
-  );
-}
 
 /** Queues the job for a slot; the grant arrives later as a signal to the job. Repeating it is harmless. */
 export function acquireSlot(deps: ActivityDeps) {
   return async ({ jobId, slots }: { jobId: string; slots: SlotPolicy }): Promise<void> => {
     const initial: SlotsState = { limit: slots.limit, holders: [], waiting: [] };
-    await temporalOf(deps).workflow.signalWithStart(ACCOUNT_SLOTS_WORKFLOW, {
+    await deps.temporal.workflow.signalWithStart(ACCOUNT_SLOTS_WORKFLOW, {
       workflowId: slots.workflowId,
       taskQueue: Context.current().info.taskQueue,
       args: [initial],
@@ -32,7 +22,7 @@ export function acquireSlot(deps: ActivityDeps) {
 /** Of these jobs, the ones whose workflow is no longer running (or never existed). */
 export function findEndedJobs(deps: ActivityDeps) {
   return async ({ jobIds }: { jobIds: readonly string[] }): Promise<string[]> => {
-    const client = temporalOf(deps);
+    const client = deps.temporal;
     const ended = await Promise.all(
       jobIds.map(async (jobId) => {
         try {

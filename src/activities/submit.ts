@@ -44,7 +44,12 @@ export function submitTask(deps: ActivityDeps) {
           ? envelope.klingBody
           : { ...envelope.klingBody, callback_url: deps.callbackUrl(jobId) };
       const task = await deps.kling.submitTask(envelope.family, body, jobId, { mayExist });
-      await deps.store.recordSubmission(jobId, { klingTaskId: task.taskId, family: envelope.family });
+      await deps.store.recordSubmission(jobId, {
+        klingTaskId: task.taskId,
+        family: envelope.family,
+        // Where the account's task sweep finds the task: its queue, and Kling's own creation time.
+        sweep: { taskQueue: context.info.taskQueue, klingCreatedAt: task.createdAt },
+      });
       return { taskId: task.taskId, family: envelope.family, status: task.status };
     } catch (error) {
       // A Kling error that is not ambiguous means no create of this attempt made a task (it was refused, or never

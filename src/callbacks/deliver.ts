@@ -1,28 +1,25 @@
-// A valid callback becomes a signal to the job's workflow (workflow id = job id).
+// A valid terminal callback becomes a hint to the account's task sweep, which reads the job's own task from Kling
+// and wakes the job only if it ended: a callback never signals a job, so made-up ones cannot reach its history.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { klingCallbackSignal, type TaskHint } from '../workflows/callback-hints.js';
+import { hintTaskSweep } from '../temporal/task-sweep.js';
 
 /** `finished`: the job already ended (the usual fate of a late or repeated callback); `unknown`: no such job. */
 export type Delivery = 'delivered' | 'finished' | 'unknown';
 
-export type DeliverHint = (jobId: string, hint: TaskHint) => Promise<Delivery>;
+export type DeliverHint = (jobId: string) => Promise<Delivery>;
 
-export function signalJobs(client: Client): DeliverHint {
-  return async (jobId, hint) => {
-    const handle = client.workflow.getHandle(jobId);
+export function hintSweeps(client: Client): DeliverHint {
+  return async (jobId) => {
+    let description;
     try {
-      await handle.signal(klingCallbackSignal, hint);
-      return 'delivered';
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
-    // The server answers "not found" for a closed run too; describe tells the two apart.
-    try {
-      await handle.describe();
-      return 'finished';
+      description = await client.workflow.getHandle(jobId).describe();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return 'unknown';
       throw error;
     }
+    if (description.status.name !== 'RUNNING') return 'finished';
+    // The job's own queue names its account's sweep, whatever queue this receiver's process serves.
+    await hintTaskSweep(client, description.taskQueue, jobId);
+    return 'delivered';
   };
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { signalJobs } from '../callbacks/deliver.js';
+import { hintSweeps } from '../callbacks/deliver.js';
 import { startCallbackReceiver } from '../callbacks/receiver.js';
 import { CALLBACK_PATH } from '../callbacks/token.js';
 import { ConfigError } from '../config.js';
@@ -13,10 +13,12 @@ import { assertTemporalReachable, LOCAL_TEMPORAL_ADDRESS } from './local-tempora
 const help = `Usage: kling-video callbacks
 
 Runs the Kling callback receiver on its own (workers run one in-process when KLING_CALLBACK_LISTEN is set):
-POST <KLING_CALLBACK_BASE_URL>${CALLBACK_PATH}/<jobId>/<token> → a signal to the job's workflow. A request without
+POST <KLING_CALLBACK_BASE_URL>${CALLBACK_PATH}/<jobId>/<token> → a hint to the task sweep of the job's account
+(task queue), which reads the job's task from Kling and wakes the job if it ended. A request without
 the job's token (HMAC of the job id under KLING_CALLBACK_SECRET), over 64 KiB, not a Kling task object or, when
 KLING_WEBHOOK_SECRET is set, without a valid Standard Webhooks signature within 5 minutes is refused with a 4xx.
-Only terminal statuses reach the job, which confirms them with a task query before billing.
+Only terminal statuses make a hint, at most one per job per second; the job confirms with a task query before
+billing.
 
 Environment:
   KLING_CALLBACK_LISTEN   host:port to listen on (required here)
@@ -51,7 +53,7 @@ export const callbacksCommand: Command = {
         ...listen,
         secret: config.callbacks.secret,
         webhookSecret: config.callbacks.webhookSecret,
-        deliver: signalJobs(new Client({ connection, namespace: config.temporal.namespace })),
+        deliver: hintSweeps(new Client({ connection, namespace: config.temporal.namespace })),
         logger,
       }).catch((error: unknown) => {
         const failure = listenStartError('KLING_CALLBACK_LISTEN', `${listen.host}:${listen.port}`, error);

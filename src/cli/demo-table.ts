@@ -1,5 +1,5 @@
 import type { BillLine } from '../domain/bill-line.js';
-import type { OutputVideo } from '../workflows/definitions.js';
+import type { OutputVideo } from '../definitions/job.js';
 import type { DemoExample } from './demo-examples.js';
 
 /** How one demo job ended. */

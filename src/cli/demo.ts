@@ -38,7 +38,7 @@ Runs the whole system in this one process tree and submits every payload in exam
   Kling     the bundled simulator, ${1 / TIME_SCALE}x faster than real time: no real video, nobody charged
             (Kling credentials are ignored)
   database  PGlite in a temporary folder, deleted at the end (DATABASE_URL is ignored)
-  worker    one, polling Kling every ${POLL_INTERVAL_MS / 1000} s
+  worker    one, its task sweep reading Kling every ${POLL_INTERVAL_MS / 1000} s
 A video extension waits for a video of the same model and extends it. Shows progress while the jobs run, then
 a table (job, model, input type, Kling task, status, video URL, cost) and the total. Leaves nothing running.
 

@@ -3,7 +3,7 @@
 import { JobFailedError, type RunStatus } from '../client.js';
 import type { BillLine, Quote } from '../domain/bill-line.js';
 import type { InputType } from '../domain/terms.js';
-import type { JobPhase, KlingStatus, OutputVideo } from '../workflows/definitions.js';
+import type { JobPhase, KlingStatus, OutputVideo } from '../definitions/job.js';
 import type { JobsConnection } from './local-temporal.js';
 import { formatElapsed } from './progress-line.js';
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { familyPath, type KlingFamily } from '../domain/family.js';
 import { createKlingAuth, type KlingCredentials } from './auth.js';
 import { classifyKlingCode, classifyTransportFailure, KlingError, type KlingErrorDetails } from './errors.js';
-import { KlingEnvelope, KlingTaskData, toKlingTask, type KlingTask } from './task.js';
+import { KlingEnvelope, KlingTaskData, KlingTaskList, toKlingTask, type KlingTask } from './task.js';
 
 /** One HTTP exchange with Kling, for metrics. Routes are templates: no task id, external id or token. */
 export interface KlingRequestEvent {
@@ -35,6 +35,8 @@ export interface KlingClient {
   /** One create. An `ambiguous` KlingError means the task may exist anyway: prefer `submitTask`. */
   createTask(family: KlingFamily, body: KlingRequestBody, externalTaskId: string): Promise<KlingTask>;
   getTask(family: KlingFamily, taskId: string): Promise<KlingTask>;
+  /** One page of the account's tasks on a family, newest first (`pageSize` ≤ 500, `pageNum` ≤ 1000). */
+  listTasks(family: KlingFamily, page: TaskPage): Promise<KlingTask[]>;
   /**
    * The documented lookup (kling-api.md, "Legacy: query"): `GET <family path>/{external_task_id}`. `null` when
    * Kling has no such task on this family (1203); any other failure is thrown, never taken for "none".
@@ -52,6 +54,11 @@ export interface KlingClient {
     externalTaskId: string,
     options?: SubmitOptions,
   ): Promise<KlingTask>;
+}
+
+export interface TaskPage {
+  readonly pageNum: number;
+  readonly pageSize: number;
 }
 
 export interface SubmitOptions {
@@ -190,6 +197,17 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       }),
     );
 
+  const listTasks = async (family: KlingFamily, { pageNum, pageSize }: TaskPage) =>
+    (
+      await send({
+        method: 'GET',
+        family,
+        target: `${familyPath[family]}?pageNum=${pageNum}&pageSize=${pageSize}`,
+        route: `GET ${familyPath[family]}`,
+        data: KlingTaskList,
+      })
+    ).map(toKlingTask);
+
   async function findTaskByExternalId(
     family: KlingFamily,
     externalTaskId: string,
@@ -266,7 +284,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     }
   }
 
-  return { createTask, getTask, findTaskByExternalId, submitTask };
+  return { createTask, getTask, listTasks, findTaskByExternalId, submitTask };
 }
 
 function parseJson(text: string): unknown {

@@ -71,3 +71,14 @@ export class InvalidKlingBillingError extends Error {
     super(`Kling billing of job ${jobId} refused: ${problems}`);
   }
 }
+
+/** Only a job that is open or already succeeded, with this Kling task, can be billed. */
+export class JobNotBillableError extends Error {
+  override readonly name = 'JobNotBillableError';
+  constructor(
+    readonly jobId: string,
+    readonly status: string,
+  ) {
+    super(`job ${jobId} cannot be billed: it is ${status} or has another Kling task`);
+  }
+}

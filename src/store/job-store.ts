@@ -1,8 +1,13 @@
 import { BillLine } from '../domain/bill-line.js';
 import { KlingBilling } from '../domain/kling-billing.js';
 import { exportBillLines, type BillExportQuery, type ExportedBillLine } from './bill-export.js';
-import { InvalidKlingBillingError, JobNotFoundError, SubmissionConflictError } from './errors.js';
-import type { Job, JobFinish, NewJob, Submission } from './job.js';
+import {
+  InvalidKlingBillingError,
+  JobNotBillableError,
+  JobNotFoundError,
+  SubmissionConflictError,
+} from './errors.js';
+import type { Job, JobFinish, JobVideo, KlingStatusSeen, NewJob, Submission, WaitingTask } from './job.js';
 import {
   BILL_LINE_COLUMNS,
   INSERT_BILL_LINE,
@@ -10,8 +15,9 @@ import {
   billLineFromRow,
   billLineParams,
   jobFromRow,
+  waitingTaskFromRow,
 } from './rows.js';
-import type { Row, Sql } from './sql.js';
+import type { Row, Sql, SqlQuery } from './sql.js';
 
 /**
  * Job and bill-line persistence. Every write is keyed by the job id and safe to repeat, because every Temporal
@@ -31,6 +37,24 @@ export interface JobStore {
   finishJob(jobId: string, finish: JobFinish): Promise<Job>;
   /** At most one line per job: a retry returns the stored line unchanged. */
   insertBillLine(line: BillLine): Promise<{ line: BillLine; inserted: boolean }>;
+  /**
+   * A succeeded job's bill line and finished row, in one transaction: never a line without a finished job. A retry
+   * returns the stored line. Refused (JobNotBillableError) for a job that ended otherwise or never submitted.
+   */
+  billSucceededJob(line: BillLine, outputs: JobVideo[]): Promise<BillLine>;
+  /**
+   * The account's submitted jobs whose task Kling has not yet been seen ending, newest task first; only those in
+   * `jobIds` when given. Jobs submitted before the sweep existed (no task queue recorded) are not among them.
+   */
+  waitingTasks(
+    taskQueue: string,
+    options: { jobIds?: readonly string[]; limit: number },
+  ): Promise<WaitingTask[]>;
+  /**
+   * Records what Kling reported for several open jobs in one statement; finished jobs are left alone. Returns the
+   * jobs whose recorded status changed.
+   */
+  recordKlingStatuses(seen: readonly KlingStatusSeen[]): Promise<KlingStatusSeen[]>;
   getBillLine(jobId: string): Promise<BillLine | undefined>;
   /** Most recently accepted first. */
   listJobs(options: { limit: number }): Promise<Job[]>;
@@ -97,14 +121,14 @@ export function createJobStore(sql: Sql): JobStore {
       return row ? jobFromRow(row) : undefined;
     },
 
-    async recordSubmission(jobId, { klingTaskId, family }) {
+    async recordSubmission(jobId, { klingTaskId, family, sweep }) {
       const rows = await sql.query(
         `UPDATE jobs
-         SET kling_task_id = $2, kling_family = $3, updated_at = now(),
+         SET kling_task_id = $2, kling_family = $3, task_queue = $4, kling_created_at = $5, updated_at = now(),
              status = CASE WHEN status = 'accepted' THEN 'submitted' ELSE status END
          WHERE job_id = $1 AND kling_task_id IS NULL
          RETURNING ${JOB_COLUMNS}`,
-        [jobId, klingTaskId, family],
+        [jobId, klingTaskId, family, sweep?.taskQueue ?? null, sweep?.klingCreatedAt ?? null],
       );
       const job = await updated(jobId, rows);
       if (job.klingTaskId !== klingTaskId) {
@@ -152,6 +176,55 @@ export function createJobStore(sql: Sql): JobStore {
 
     getBillLine: (jobId) => readBillLine(sql, jobId),
 
+    billSucceededJob: (line, outputs) =>
+      sql.transaction(async (tx) => {
+        // Locked first: a concurrent finish (a cancel, say) waits, and sees the job billed and succeeded.
+        const [job] = await tx.query(`SELECT status, kling_task_id FROM jobs WHERE job_id = $1 FOR UPDATE`, [
+          line.jobId,
+        ]);
+        if (job === undefined) throw new JobNotFoundError(line.jobId);
+        const billable =
+          job.status === 'accepted' || job.status === 'submitted' || job.status === 'succeeded';
+        if (!billable || job.kling_task_id !== line.klingTaskId)
+          throw new JobNotBillableError(line.jobId, String(job.status));
+        const [inserted] = await tx.query(INSERT_BILL_LINE, billLineParams(BillLine.parse(line)));
+        await tx.query(
+          `UPDATE jobs SET status = 'succeeded', kling_status = 'succeed', outputs = $2::jsonb, updated_at = now()
+           WHERE job_id = $1 AND ${OPEN}`,
+          [line.jobId, JSON.stringify(outputs)],
+        );
+        const stored =
+          inserted === undefined ? await readBillLine(tx, line.jobId) : billLineFromRow(inserted);
+        if (stored === undefined) throw new JobNotFoundError(line.jobId);
+        return stored;
+      }),
+
+    async waitingTasks(taskQueue, { jobIds, limit }) {
+      const rows = await sql.query(
+        `SELECT job_id, kling_task_id, kling_family, kling_created_at::float8 AS kling_created_at
+         FROM jobs
+         WHERE task_queue = $1 AND status = 'submitted' AND kling_created_at IS NOT NULL
+           AND kling_status IS DISTINCT FROM 'succeed' AND kling_status IS DISTINCT FROM 'failed'
+           AND ($2::text[] IS NULL OR job_id = ANY($2::text[]))
+         ORDER BY kling_created_at DESC
+         LIMIT $3`,
+        [taskQueue, jobIds === undefined ? null : [...jobIds], limit],
+      );
+      return rows.map((row) => waitingTaskFromRow(row));
+    },
+
+    async recordKlingStatuses(seen) {
+      if (seen.length === 0) return [];
+      const rows = await sql.query(
+        `UPDATE jobs SET kling_status = seen.status, updated_at = now()
+         FROM unnest($1::text[], $2::text[]) AS seen (job_id, status)
+         WHERE jobs.job_id = seen.job_id AND jobs.${OPEN} AND jobs.kling_status IS DISTINCT FROM seen.status
+         RETURNING jobs.job_id, jobs.kling_status`,
+        [seen.map((s) => s.jobId), seen.map((s) => s.status)],
+      );
+      return rows.map((row) => ({ jobId: String(row.job_id), status: String(row.kling_status) }));
+    },
+
     async listJobs({ limit }) {
       const rows = await sql.query(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY seq DESC LIMIT $1`, [limit]);
       return rows.map(jobFromRow);
@@ -178,7 +251,7 @@ export function createJobStore(sql: Sql): JobStore {
   };
 }
 
-async function readBillLine(sql: Sql, jobId: string): Promise<BillLine | undefined> {
+async function readBillLine(sql: SqlQuery, jobId: string): Promise<BillLine | undefined> {
   const [row] = await sql.query(`SELECT ${BILL_LINE_COLUMNS} FROM bill_lines WHERE job_id = $1`, [jobId]);
   return row ? billLineFromRow(row) : undefined;
 }

@@ -53,6 +53,23 @@ export interface NewJob {
 export interface Submission {
   klingTaskId: string;
   family: KlingFamily;
+  /** The Kling account's task queue and Kling's `created_at` (Unix ms): what the task sweep needs to find it. */
+  sweep?: { taskQueue: string; klingCreatedAt: number };
+}
+
+/** A submitted job whose task has not been seen ending: what the task sweep reads Kling's list for. */
+export interface WaitingTask {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly family: KlingFamily;
+  /** Kling's `created_at` of the task (Unix ms). */
+  readonly createdAt: number;
+}
+
+/** The status Kling last reported for a job's task (`submitted`, `processing`, `succeed`, `failed`). */
+export interface KlingStatusSeen {
+  readonly jobId: string;
+  readonly status: string;
 }
 
 export type JobFinish =

@@ -76,6 +76,18 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX bill_lines_created_at_job_id ON bill_lines (created_at, job_id)`,
     ],
   },
+  {
+    version: 4,
+    name: 'waiting tasks for the task sweep',
+    statements: [
+      // The account (task queue) a job's task belongs to, and Kling's own creation time of it (Unix ms): the sweep
+      // pages Kling's newest-first list only as far back as the oldest task still waiting. NULL for jobs submitted
+      // before: they poll for themselves.
+      `ALTER TABLE jobs ADD COLUMN task_queue text`,
+      `ALTER TABLE jobs ADD COLUMN kling_created_at bigint`,
+      `CREATE INDEX jobs_waiting_tasks ON jobs (task_queue, kling_created_at) WHERE status = 'submitted'`,
+    ],
+  },
 ];
 
 // Arbitrary, fixed: every process migrating this schema must agree on it.

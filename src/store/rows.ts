@@ -1,5 +1,6 @@
 import { BillLine } from '../domain/bill-line.js';
-import { Job } from './job.js';
+import { KlingFamily } from '../domain/family.js';
+import { Job, type WaitingTask } from './job.js';
 import type { Row } from './sql.js';
 
 // Timestamps leave the database as ISO-8601 text in UTC with milliseconds (what Date#toISOString writes), so
@@ -77,6 +78,15 @@ export function jobFromRow(row: Row): Job {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
+}
+
+export function waitingTaskFromRow(row: Row): WaitingTask {
+  return {
+    jobId: String(row.job_id),
+    taskId: String(row.kling_task_id),
+    family: KlingFamily.parse(row.kling_family),
+    createdAt: Number(row.kling_created_at),
+  };
 }
 
 export function billLineFromRow(row: Row): BillLine {

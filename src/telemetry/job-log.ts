@@ -2,7 +2,7 @@
 // carry `workflowId` and `workflowType`, and a job's workflow id is its job id. Lines of other workflows (the
 // account slots) are left as they are.
 import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
-import { JOB_WORKFLOW } from '../workflows/definitions.js';
+import { JOB_WORKFLOW } from '../definitions/job.js';
 
 export function withJobIds(logger: Logger): Logger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => {

@@ -17,11 +17,12 @@ import {
   slotGrantedSignal,
   slotsQuery,
   type SlotsState,
-} from './slot-definitions.js';
+} from '../definitions/slots.js';
 
 const { findEndedJobs } = proxyActivities<JobActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  // Bounded: a check that keeps failing is skipped, and the next round (10 s later) checks again.
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 
 /** How often holders are checked while jobs wait: a dead holder costs the queue at most this long. */
@@ -74,7 +75,8 @@ export async function accountSlots(initial: SlotsState): Promise<never> {
     if (waiting.length === 0) {
       await condition(() => changed || tooLong());
     } else if (!(await condition(() => changed || tooLong(), SWEEP_INTERVAL_MS))) {
-      for (const jobId of await findEndedJobs({ jobIds: [...holders] })) release(jobId);
+      const ended = await findEndedJobs({ jobIds: [...holders] }).catch(() => []);
+      for (const jobId of ended) release(jobId);
     }
   }
   // Grants already sent must land (or fail and free their slot) before the state is handed on.

@@ -3,7 +3,7 @@
 // to history, and a worker rebuilding a job from history neither logs nor counts its past again.
 import { log, metricMeter } from '@temporalio/workflow';
 import { BILL_AMOUNT_METRIC, JOBS_METRIC, PHASE_DURATION_METRIC } from '../telemetry/metric-names.js';
-import type { JobPhase, JobStatus } from './definitions.js';
+import type { JobPhase, JobStatus } from '../definitions/job.js';
 
 const finalPhases: ReadonlySet<JobPhase> = new Set([
   'succeeded',

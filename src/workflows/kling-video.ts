@@ -1,43 +1,72 @@
-// One job = one workflow (id = job id): accept → submit → wait → bill → finish (architecture.md).
-// Deterministic: all I/O is in activities; the poll result decides whether to bill, never how much.
+// One job = one workflow (id = job id): accept → submit → wait → confirm, bill and finish (architecture.md).
+// Three workflow tasks and ~20 history events for a job that succeeds, whatever the generation time: the store steps
+// are local activities inside the workflow task that needs them, and nothing polls per job — the account's task
+// sweep wakes the job when its task ended (./wait.ts). Deterministic: all I/O is in activities; the confirming query
+// decides whether to bill, the persisted request how much.
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JobActivities } from '../activities/index.js';
-import type { BillLine } from '../domain/bill-line.js';
-import { klingModelKey, klingTaskIdKey } from '../temporal/search-attributes.js';
-import { JobFailureType } from '../domain/job-failure.js';
+import type { AcceptedJob, JobActivities, JobFinish, Settled, TaskRef } from '../activities/index.js';
 import {
   jobStatusQuery,
   type JobFailureInfo,
   type JobPhase,
   type JobResult,
   type JobStatus,
-} from './definitions.js';
-import { klingCallbackSignal, TaskHints } from './callback-hints.js';
-import { accountSlot } from './slot-holder.js';
+} from '../definitions/job.js';
+import { JobFailureType } from '../domain/job-failure.js';
+import { klingModelKey, klingTaskIdKey } from '../temporal/search-attributes.js';
 import { jobTelemetry } from './job-telemetry.js';
-import { waitForTask } from './wait.js';
+import { klingVideoBeforeSweep } from './legacy/kling-video.js';
+import { accountSlot } from './slot-holder.js';
+import { TaskWait } from './wait.js';
 
-const { acceptJob } = proxyActivities<JobActivities>({
+/**
+ * Jobs started before this patch took 7 workflow tasks (normal activities, a poll per job): their histories have no
+ * marker for it and replay on that path (./legacy) until they end. A patch rather than Worker Versioning: one worker
+ * build serves both shapes, so deployments keep rolling workers on one task queue without pinning runs to builds.
+ */
+const LOCAL_STEPS_AND_SWEEP = 'local-steps-and-sweep';
+
+// Store steps as local activities: run in the workflow task that needs them, one marker event each. Few, short
+// retries, because a local retry backoff over a minute becomes a timer and a workflow task that runs past 8 s is
+// heartbeated (3 events each time); a store still down after them gets the normal activity's retries (storeStep).
+const local = proxyLocalActivities<JobActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: {
+    initialInterval: '500 milliseconds',
+    maximumInterval: '4 seconds',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: [JobFailureType.invalidRequest, JobFailureType.jobIdConflict],
+  },
+});
+const remote = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
   retry: {
     initialInterval: '1 second',
-    maximumInterval: '30 seconds',
+    maximumInterval: '1 minute',
     nonRetryableErrorTypes: [JobFailureType.invalidRequest, JobFailureType.jobIdConflict],
   },
 });
 
+// The create stays a normal activity: it can take minutes (each request may run to Kling's 30 s timeout, a retry
+// looks the task up first, 1303 backs off), which as a local activity would mean heartbeated workflow tasks and
+// retry timers; its attempt count is kept by the server, so a retry after a worker crash still looks the task up
+// before creating a second paid one; and a dedicated queue can rate-limit it server-side. It heartbeats, so a
+// completion the server lost (a history-service restart) costs the heartbeat timeout, not the start-to-close one.
 const { submitTask } = proxyActivities<JobActivities>({
-  // The Kling client bounds each request; a create that timed out is looked up by external id on retry.
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '15 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: {
     initialInterval: '1 second',
@@ -47,12 +76,20 @@ const { submitTask } = proxyActivities<JobActivities>({
   },
 });
 
-const { billJob, finishJob } = proxyActivities<JobActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+// One query and one transaction: local, briefly retried; when it still fails the job looks again soon (./wait.ts).
+const { settleJob } = proxyLocalActivities<JobActivities>({
+  startToCloseTimeout: '45 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '4 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [JobFailureType.klingRejected, 'JobNotBillable'],
+  },
 });
 
 export async function klingVideo(payload: unknown): Promise<JobResult> {
+  if (!patched(LOCAL_STEPS_AND_SWEEP)) return await klingVideoBeforeSweep(payload);
+
   const jobId = workflowInfo().workflowId;
   let status: JobStatus = {
     jobId,
@@ -70,27 +107,26 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
   const observe = jobTelemetry(status);
   const update = (change: Partial<JobStatus>) => (status = observe({ ...status, ...change }));
   setHandler(jobStatusQuery, () => status);
-  // Registered from the start: a callback may race the submit's answer.
-  const hints = new TaskHints();
-  setHandler(klingCallbackSignal, (hint) => hints.offer(hint));
+  const wait = new TaskWait();
 
   // 1. accept — an invalid payload fails here, before anything is submitted or charged.
-  let accepted;
+  let accepted: AcceptedJob;
   try {
-    accepted = await acceptJob({ jobId, payload });
+    accepted = await storeStep(
+      () => local.acceptJob({ jobId, payload }),
+      () => remote.acceptJob({ jobId, payload }),
+    );
   } catch (error) {
     const failure = applicationFailureOf(error);
-    if (failure !== undefined) {
-      const type = (failure.type ?? JobFailureType.invalidRequest) as JobFailureType;
-      update({ phase: 'rejected', failure: { type, message: failure.message } });
-      throw ApplicationFailure.create({
-        type,
-        message: failure.message,
-        details: failure.details ?? [],
-        nonRetryable: true,
-      });
-    }
-    throw error;
+    if (failure === undefined) throw error;
+    const type = (failure.type ?? JobFailureType.invalidRequest) as JobFailureType;
+    update({ phase: 'rejected', failure: { type, message: failure.message } });
+    throw ApplicationFailure.create({
+      type,
+      message: failure.message,
+      details: failure.details ?? [],
+      nonRetryable: true,
+    });
   }
   update({
     phase: 'submitting',
@@ -99,7 +135,16 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     inputType: accepted.quote.inputType,
     quote: accepted.quote,
   });
-  upsertSearchAttributes([{ key: klingModelKey, value: accepted.model }]);
+  // Written once, when the task id is known (or the job ends without one).
+  let indexed = false;
+  const index = (taskId?: string): void => {
+    if (indexed) return;
+    indexed = true;
+    upsertSearchAttributes([
+      { key: klingModelKey, value: accepted.model },
+      ...(taskId === undefined ? [] : [{ key: klingTaskIdKey, value: taskId }]),
+    ]);
+  };
 
   const slot = accepted.wait.slots === undefined ? undefined : accountSlot(jobId, accepted.wait.slots);
   try {
@@ -112,64 +157,107 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
 
     // 2. submit — idempotent on the job id (external_task_id), so a retry never makes a second paid task.
     const task = await submitTask({ jobId });
+    index(task.taskId);
     update({ phase: 'waiting', klingTaskId: task.taskId, klingStatus: task.status });
-    upsertSearchAttributes([{ key: klingTaskIdKey, value: task.taskId }]);
 
-    // 3. wait — until Kling says succeed or failed, within the budget.
-    const outcome = await waitForTask(
-      { jobId, taskId: task.taskId, family: accepted.family },
-      accepted.wait,
-      hints,
-    );
-    // The task no longer counts against the account: the next job may submit while this one bills.
-    await slot?.release();
-    update({ klingStatus: outcome.status });
-    if (outcome.status === 'failed') {
-      const message = `Kling task ${task.taskId} failed: ${outcome.statusMessage || '(no reason given)'}`;
-      return await fail({ type: JobFailureType.klingTaskFailed, message }, 'failed');
+    // 3. wait — for the sweep's wake-up or the job's own slow check, within the budget; then
+    // 4. confirm, bill, finish — one local activity: one query of the task; on success the bill line (priced from
+    //    the persisted request) and the finished job row in one transaction; on failure the reason recorded.
+    const ref: TaskRef = { jobId, taskId: task.taskId, family: accepted.family };
+    wait.watch(task.taskId, accepted.wait);
+    for (;;) {
+      const wakeUp = await wait.next();
+      const settled = await settle(ref);
+      if (settled === undefined) wait.settleFailed();
+      else if (settled.status === 'running') {
+        wait.settled();
+        update({ klingStatus: settled.klingStatus });
+      } else if (settled.status === 'failed') {
+        const failure = { type: JobFailureType.klingTaskFailed, message: settled.message };
+        update({ phase: 'failed', klingStatus: 'failed', failure });
+        throw ApplicationFailure.create({ ...failure, nonRetryable: true });
+      } else {
+        const { videos, bill } = settled;
+        update({ phase: 'succeeded', klingStatus: 'succeed', videos, bill });
+        return { jobId, klingTaskId: task.taskId, status: 'succeed', videos, bill };
+      }
+      if (wakeUp === 'budget spent') {
+        const minutes = Math.round(accepted.wait.budgetMs / 600) / 100;
+        const message = `Kling task ${task.taskId} did not finish within the job's budget of ${minutes} min.`;
+        return await fail({ type: JobFailureType.timedOut, message }, 'timed_out');
+      }
     }
-
-    // 4. bill — on success only, from the persisted request; 5. finish.
-    update({ phase: 'billing', videos: outcome.videos });
-    const bill: BillLine = await billJob({ jobId });
-    await finishJob({ jobId, outcome: { outcome: 'succeeded', outputs: outcome.videos } });
-    update({ phase: 'succeeded', bill });
-    return { jobId, klingTaskId: task.taskId, status: 'succeed', videos: outcome.videos, bill };
   } catch (error) {
+    index();
     if (isCancellation(error)) {
       // Kling has no cancel endpoint: the task runs on, but this job ends unbilled.
       await CancellationScope.nonCancellable(() =>
-        finishJob({
-          jobId,
-          outcome: { outcome: 'cancelled', failureType: 'Cancelled', reason: 'The job was cancelled.' },
-        }),
+        finishJob({ outcome: 'cancelled', failureType: 'Cancelled', reason: 'The job was cancelled.' }),
       );
       update({ phase: 'cancelled' });
       throw error;
     }
     const failure = applicationFailureOf(error);
-    if (failure?.type === JobFailureType.timedOut)
-      return await fail({ type: failure.type, message: failure.message }, 'timed_out');
-    if (failure?.type === JobFailureType.klingRejected)
+    // Kling refused the task, or the store refused what it was given (no retry changes either): the job ends
+    // failed and its row says why, rather than staying open behind a failed workflow.
+    if (failure?.type === JobFailureType.klingRejected || failure?.type === JobFailureType.storeRejected)
       return await fail({ type: failure.type, message: failure.message }, 'failed');
     throw error;
   } finally {
-    // Every other ending. A timed-out or cancelled job's Kling task may still run (there is no cancel
-    // endpoint); its slot is freed anyway, and a 1303 that follows is retried with backoff by the next submit.
+    // Every ending. A timed-out or cancelled job's Kling task may still run (there is no cancel endpoint); its
+    // slot is freed anyway, and a 1303 that follows is retried with backoff by the next submit.
     await slot?.release();
+  }
+
+  /** The confirming query and what it wrote; `undefined` when Kling or the store did not answer. */
+  async function settle(ref: TaskRef): Promise<Settled | undefined> {
+    try {
+      // Not cancellable: a bill written is reported, whatever a cancel asks meanwhile.
+      return await CancellationScope.nonCancellable(() => settleJob(ref));
+    } catch (error) {
+      if (isFinal(error)) throw error;
+      return undefined;
+    }
+  }
+
+  function finishJob(outcome: JobFinish): Promise<void> {
+    return storeStep(
+      () => local.finishJob({ jobId, outcome }),
+      () => remote.finishJob({ jobId, outcome }),
+    );
   }
 
   async function fail(
     failure: JobFailureInfo,
     phase: Extract<JobPhase, 'failed' | 'timed_out'>,
   ): Promise<never> {
-    await finishJob({
-      jobId,
-      outcome: { outcome: phase, failureType: failure.type, reason: failure.message },
-    });
+    await finishJob({ outcome: phase, failureType: failure.type, reason: failure.message });
     update({ phase, failure });
     throw ApplicationFailure.create({ type: failure.type, message: failure.message, nonRetryable: true });
   }
+}
+
+/**
+ * A store step as a local activity; when its few local retries fail for a reason that may heal (the store is down),
+ * the same step as a normal activity, whose retries the server keeps without holding a workflow task.
+ */
+async function storeStep<T>(local: () => Promise<T>, remote: () => Promise<T>): Promise<T> {
+  try {
+    return await local();
+  } catch (error) {
+    if (!(error instanceof ActivityFailure) || isFinal(error)) throw error;
+    return await remote();
+  }
+}
+
+/** An activity failure no retry can change (bad input, Kling's refusal, a cancel). */
+function isFinal(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure)) return true;
+  return (
+    error.retryState === 'NON_RETRYABLE_FAILURE' ||
+    (error.cause instanceof ApplicationFailure && error.cause.nonRetryable) ||
+    isCancellation(error)
+  );
 }
 
 /** The ApplicationFailure behind an activity failure (or the failure itself). */

@@ -7,10 +7,12 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { JobActivities, SlotPolicy } from '../activities/index.js';
-import { releaseSlotSignal, slotGrantedSignal } from './slot-definitions.js';
+import { releaseSlotSignal, slotGrantedSignal } from '../definitions/slots.js';
 
 const { acquireSlot } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
+  // A job that cannot even ask for a slot for this long fails rather than wait unseen.
+  scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 

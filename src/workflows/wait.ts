@@ -1,140 +1,110 @@
-// Step 3, waiting for the Kling task. One check per activity attempt; the retry policy is the timer
-// (backoff 1, interval = poll interval, schedule-to-close = the budget). Retries are not recorded in history,
-// so a job polled 100 times has the same history as one polled twice, and no worker slot is held between polls.
-// With callbacks on, a terminal callback hint races the poll: the hint wins → the poll is cancelled and one query
-// confirms the state (a hint is never billed on). Each hint adds a handful of events, and hints are capped.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  proxyActivities,
-  proxyLocalActivities,
-  sleep,
-  TimeoutFailure,
-} from '@temporalio/workflow';
-import type { JobActivities, TaskOutcome, TaskRef, WaitPolicy } from '../activities/index.js';
-import type { TASK_NOT_READY } from '../activities/check-task.js';
-import { JobFailureType } from '../domain/job-failure.js';
-import type { TaskHints } from './callback-hints.js';
+// Step 3, waiting for the Kling task to end — the whole wake-up path as a job sees it. Nothing polls per job: the
+// account's task sweep (./task-sweep.ts, which Kling callbacks only hint) reads every waiting task in batches and
+// signals the job whose own task ended. The job also keeps a slow check of its own (a timer of minutes), so a sweep
+// that stopped only delays it. Either way a wake-up is a hint: the job confirms it with one task query before it
+// bills (settleJob). Costs on the way: the check's timer is one event, a wake-up one signal; a timer left running
+// when the job ends is never cancelled, so it costs nothing more.
+import { condition, setHandler, sleep } from '@temporalio/workflow';
+import type { WaitPolicy } from '../activities/index.js';
+import { MAX_TASK_ID_LENGTH, taskEndedSignal, type TaskEnded } from '../definitions/job.js';
 
-const taskNotReady: typeof TASK_NOT_READY = 'TaskNotReady';
+export type WakeUp = 'task ended' | 'check due' | 'budget spent';
 
-// The confirming query: transient Kling errors are retried briefly; "not ready" means the hint was wrong. A local
-// activity: one quick GET, run by the worker that took the hint within the same workflow task, which spares a
-// server round trip on the path from Kling's callback to the bill.
-const { checkTask: confirmTask } = proxyLocalActivities<JobActivities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '3 minutes',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '10 seconds',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: [taskNotReady, JobFailureType.klingRejected],
-  },
-});
+type EndStatus = TaskEnded['status'];
 
-export async function waitForTask(ref: TaskRef, policy: WaitPolicy, hints: TaskHints): Promise<TaskOutcome> {
-  if (policy.callbacks !== true) return await pollUntilDone(ref, policy, () => policy.budgetMs);
-  hints.watch(ref.taskId);
-  const deadline = Date.now() + policy.budgetMs;
-  for (;;) {
-    const polled = await pollUnlessHinted(ref, policy, deadline, hints);
-    if (polled !== undefined) return polled;
-    hints.take();
-    const confirmed = await confirm(ref);
-    if (confirmed !== undefined) return confirmed;
+/** A job's own check when the policy names none (accepted by a worker from before the sweep). */
+const DEFAULT_FALLBACK_CHECK_MS = 5 * 60_000;
+
+/** Registered when the job starts: the sweep may report the task's end before the submit's answer is processed. */
+export class TaskWait {
+  #taskId: string | undefined;
+  /** Reported before the task id was known: the latest report per status. */
+  readonly #early = new Map<EndStatus, string>();
+  /** Reported for the watched task and not yet acted on. */
+  readonly #pending = new Set<EndStatus>();
+  /** Acted on once each: a status reported again is ignored. */
+  readonly #taken = new Set<EndStatus>();
+  #deadline = Number.POSITIVE_INFINITY;
+  #fallbackCheckMs = Number.POSITIVE_INFINITY;
+  #checkRunning = false;
+  #checkDue = false;
+  #failedSettles = 0;
+
+  constructor() {
+    setHandler(taskEndedSignal, (report) => this.#offer(report));
   }
-}
 
-/** The poll's outcome, or `undefined` when a hint arrived first (the poll is then cancelled). */
-async function pollUnlessHinted(
-  ref: TaskRef,
-  policy: WaitPolicy,
-  deadline: number,
-  hints: TaskHints,
-): Promise<TaskOutcome | undefined> {
-  if (hints.ready) return undefined;
-  const pollScope = new CancellationScope();
-  const polled = pollScope.run(() => pollUntilDone(ref, policy, () => deadline - Date.now()));
-  const hintScope = new CancellationScope();
-  // Settles either way, so the losing side never leaves an unhandled rejection behind.
-  const hinted = hintScope
-    .run(() => condition(() => hints.ready))
-    .then(
-      () => 'hint' as const,
-      () => 'cancelled' as const,
+  /** Starts waiting for this task, within the job's budget from now. */
+  watch(taskId: string, policy: WaitPolicy): void {
+    this.#taskId = taskId;
+    this.#deadline = Date.now() + policy.budgetMs;
+    this.#fallbackCheckMs = policy.fallbackCheckMs ?? DEFAULT_FALLBACK_CHECK_MS;
+    for (const [status, reported] of this.#early) if (reported === taskId) this.#pend(status);
+    this.#early.clear();
+  }
+
+  /** Resolves when the task may have ended, a check is due, or the budget is spent. */
+  async next(): Promise<WakeUp> {
+    if (this.#take()) return 'task ended';
+    if (Date.now() >= this.#deadline) return 'budget spent';
+    if (!this.#checkRunning) this.#startCheck(this.#fallbackCheckMs);
+    await condition(() => this.#pending.size > 0 || this.#checkDue);
+    if (this.#take()) return 'task ended';
+    this.#checkDue = false;
+    this.#checkRunning = false;
+    return Date.now() >= this.#deadline ? 'budget spent' : 'check due';
+  }
+
+  /**
+   * The confirming query found nothing (Kling or the store did not answer): look again soon, sooner than the
+   * fallback check, backing off while it keeps failing.
+   */
+  settleFailed(): void {
+    this.#failedSettles++;
+    this.#startCheck(Math.min(this.#fallbackCheckMs, 15_000 * 2 ** (this.#failedSettles - 1)));
+  }
+
+  settled(): void {
+    this.#failedSettles = 0;
+  }
+
+  #startCheck(afterMs: number): void {
+    this.#checkRunning = true;
+    const ms = Math.max(1, Math.min(afterMs, this.#deadline - Date.now()));
+    sleep(ms).then(
+      () => {
+        this.#checkDue = true;
+      },
+      // Cancelled with the job: its cancellation is handled where the job waits.
+      () => undefined,
     );
-  try {
-    const first = await Promise.race([polled, hinted]);
-    if (first !== 'hint' && first !== 'cancelled') return first;
-  } finally {
-    hintScope.cancel();
   }
-  pollScope.cancel();
-  try {
-    // A poll that ended in the same activation is already a confirmed state; a cancelled job rethrows here.
-    return await polled;
-  } catch (error) {
-    if (isCancellation(error) && !CancellationScope.current().consideredCancelled) return undefined;
-    throw error;
+
+  #offer(report: unknown): void {
+    if (!isTaskEnded(report)) return;
+    if (this.#taskId === undefined) this.#early.set(report.status, report.taskId);
+    else if (report.taskId === this.#taskId) this.#pend(report.status);
+  }
+
+  #pend(status: EndStatus): void {
+    if (!this.#taken.has(status)) this.#pending.add(status);
+  }
+
+  #take(): boolean {
+    const [status] = this.#pending;
+    if (status === undefined) return false;
+    this.#pending.delete(status);
+    this.#taken.add(status);
+    return true;
   }
 }
 
-/** One query of the hinted task: its terminal outcome, or `undefined` when it is not (yet) terminal. */
-async function confirm(ref: TaskRef): Promise<TaskOutcome | undefined> {
-  try {
-    return await confirmTask(ref);
-  } catch (error) {
-    if (isCancellation(error)) throw error;
-    if (
-      error instanceof ActivityFailure &&
-      error.cause instanceof ApplicationFailure &&
-      error.cause.type === JobFailureType.klingRejected
-    ) {
-      throw error;
-    }
-    // Still running, or Kling briefly unreachable: the wait goes on and polling will tell.
-    return undefined;
-  }
-}
-
-/** Sleeps one interval, then checks until the task ends; `budgetMs` is read after the sleep. */
-async function pollUntilDone(ref: TaskRef, policy: WaitPolicy, budgetMs: () => number): Promise<TaskOutcome> {
-  // A task is never done the instant it is submitted: the first check waits one interval.
-  await sleep(policy.pollIntervalMs);
-  const remainingMs = budgetMs();
-  if (remainingMs <= 0) throw timedOut(ref, policy, '');
-  const { checkTask } = proxyActivities<JobActivities>({
-    startToCloseTimeout: '1 minute',
-    scheduleToCloseTimeout: remainingMs,
-    retry: {
-      initialInterval: policy.pollIntervalMs,
-      backoffCoefficient: 1,
-      maximumInterval: policy.pollIntervalMs,
-      nonRetryableErrorTypes: [JobFailureType.klingRejected],
-    },
-  });
-  try {
-    return await checkTask(ref);
-  } catch (error) {
-    if (
-      error instanceof ActivityFailure &&
-      (error.retryState === 'TIMEOUT' || error.cause instanceof TimeoutFailure)
-    ) {
-      const last = error.cause instanceof ApplicationFailure ? ` (last seen: ${error.cause.message})` : '';
-      throw timedOut(ref, policy, last);
-    }
-    throw error;
-  }
-}
-
-function timedOut(ref: TaskRef, policy: WaitPolicy, last: string): ApplicationFailure {
-  const minutes = Math.round(policy.budgetMs / 600) / 100;
-  return ApplicationFailure.create({
-    type: JobFailureType.timedOut,
-    message: `Kling task ${ref.taskId} did not finish within the job's budget of ${minutes} min${last}.`,
-    nonRetryable: true,
-  });
+function isTaskEnded(value: unknown): value is TaskEnded {
+  if (typeof value !== 'object' || value === null) return false;
+  const { taskId, status } = value as Record<string, unknown>;
+  return (
+    typeof taskId === 'string' &&
+    taskId.length <= MAX_TASK_ID_LENGTH &&
+    (status === 'succeed' || status === 'failed')
+  );
 }

@@ -1,5 +1,6 @@
+// The frozen hint box of jobs started before issue 15 (src/workflows/legacy), kept while such jobs run.
 import { describe, expect, it } from 'vitest';
-import { MAX_CONFIRMED_HINTS, TaskHints } from '../../src/workflows/callback-hints.js';
+import { MAX_CONFIRMED_HINTS, TaskHints } from '../../src/workflows/legacy/callback-hints.js';
 
 const hint = (updatedAt: number, status: 'succeed' | 'failed' = 'succeed', taskId = 'task-1') => ({
   taskId,

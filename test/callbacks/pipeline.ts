@@ -8,7 +8,7 @@ import {
   type JobActivities,
   type SlotPolicy,
 } from '../../src/activities/index.js';
-import { signalJobs } from '../../src/callbacks/deliver.js';
+import { hintSweeps } from '../../src/callbacks/deliver.js';
 import { startCallbackReceiver, type CallbackReceiver } from '../../src/callbacks/receiver.js';
 import { callbackUrl } from '../../src/callbacks/token.js';
 import { createLogger } from '../../src/log.js';
@@ -16,8 +16,8 @@ import { startPipeline, type Pipeline, type PipelineOptions } from '../support/p
 
 export interface JobPipelineOptions extends PipelineOptions {
   /**
-   * Kling callbacks on, polling at this (fallback) interval; signed with `webhookSecret` when given. Received by
-   * an in-process receiver, or by `external` (e.g. a `kling-video callbacks` process) with its secret.
+   * Kling callbacks on, the task sweep at this (slower) interval; signed with `webhookSecret` when given. Received
+   * by an in-process receiver, or by `external` (e.g. a `kling-video callbacks` process) with its secret.
    */
   readonly callbacks?: {
     readonly pollIntervalMs: number;
@@ -73,7 +73,7 @@ export async function startJobPipeline(options: JobPipelineOptions): Promise<Job
           port: 0,
           secret,
           webhookSecret,
-          deliver: signalJobs(pipeline.temporal.client),
+          deliver: hintSweeps(pipeline.temporal.client),
           // No redaction configured: the test checks that nothing secret is written in the first place.
           logger: createLogger({
             format: 'text',
@@ -93,15 +93,12 @@ export async function startJobPipeline(options: JobPipelineOptions): Promise<Job
     ...pipeline.deps,
     wait: {
       ...pipeline.deps.wait,
-      ...(options.callbacks === undefined
-        ? {}
-        : { pollIntervalMs: options.callbacks.pollIntervalMs, callbacks: true }),
+      ...(options.callbacks === undefined ? {} : { pollIntervalMs: options.callbacks.pollIntervalMs }),
       ...(slots === undefined ? {} : { slots }),
     },
     ...(receiver === undefined && external === undefined
       ? {}
       : { callbackUrl: (jobId: string) => callbackUrl(external?.url ?? receiver!.url, secret, jobId) }),
-    temporal: pipeline.temporal.client,
   };
   const real = createActivities(deps);
   ready.activities = { ...real, ...options.activities?.(real) };

@@ -1,9 +1,10 @@
-// The receiver over real HTTP; behind it, a recording stand-in for the Temporal signal (the integration tests
-// use the real one).
+// The receiver over real HTTP; behind it, a recording stand-in for the hint to the task sweep (the integration
+// tests use the real one).
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/callbacks/deliver.js';
 import {
+  HINT_WINDOW_MS,
   MAX_CALLBACK_BYTES,
   startCallbackReceiver,
   type CallbackReceiver,
@@ -11,7 +12,6 @@ import {
 import { callbackUrl } from '../../src/callbacks/token.js';
 import { signWebhook } from '../../src/kling/webhook.js';
 import { createLogger } from '../../src/log.js';
-import type { TaskHint } from '../../src/workflows/callback-hints.js';
 
 const secret = 'receiver-test-secret-0123456789';
 const webhookSecret = `whsec_${Buffer.from('thirty-two bytes of webhook key!').toString('base64')}`;
@@ -32,14 +32,14 @@ function task(jobId: string, status = 'succeed', updatedAt = NOW - 1_000) {
 
 interface Receiving {
   readonly receiver: CallbackReceiver;
-  readonly delivered: [string, TaskHint][];
+  readonly delivered: string[];
   readonly log: string[];
   answer: Delivery | 'throw';
 }
 
 async function receiving(withSignature: boolean): Promise<Receiving> {
   const state = {
-    delivered: [] as [string, TaskHint][],
+    delivered: [] as string[],
     log: [] as string[],
     answer: 'delivered' as Delivery | 'throw',
   };
@@ -49,9 +49,9 @@ async function receiving(withSignature: boolean): Promise<Receiving> {
     secret,
     webhookSecret: withSignature ? webhookSecret : undefined,
     now: () => NOW,
-    deliver: (jobId, hint) => {
+    deliver: (jobId) => {
       if (state.answer === 'throw') return Promise.reject(new Error('Temporal is down'));
-      state.delivered.push([jobId, hint]);
+      state.delivered.push(jobId);
       return Promise.resolve(state.answer);
     },
     logger: createLogger({
@@ -86,21 +86,34 @@ describe('the callback receiver, without a webhook secret', () => {
     const jobId = 'job/with spaces & ü';
     const answer = await post(urlOf(r, jobId), JSON.stringify(task(jobId)));
     expect(answer).toEqual({ status: 200, body: { result: 'delivered' } });
-    expect(r.delivered).toEqual([[jobId, { taskId: 'task-77', status: 'succeed', updatedAt: NOW - 1_000 }]]);
+    expect(r.delivered).toEqual([jobId]);
   });
 
-  it('answers a repeated delivery without a second signal, and ignores non-terminal statuses', async () => {
+  it('coalesces callbacks inside the window into one more hint at its end, and ignores non-terminal ones', async () => {
     r.delivered.length = 0;
     const jobId = 'job-dup';
-    expect((await post(urlOf(r, jobId), JSON.stringify(task(jobId, 'failed')))).body.result).toBe(
-      'delivered',
-    );
-    expect((await post(urlOf(r, jobId), JSON.stringify(task(jobId, 'failed')))).body.result).toBe(
-      'duplicate',
-    );
-    expect((await post(urlOf(r, jobId), JSON.stringify(task(jobId, 'processing')))).status).toBe(200);
-    expect((await post(urlOf(r, jobId), JSON.stringify(task(jobId, 'submitted')))).status).toBe(200);
-    expect(r.delivered).toHaveLength(1);
+    const send = async (status: string, updatedAt = NOW - 1_000) =>
+      (await post(urlOf(r, jobId), JSON.stringify(task(jobId, status, updatedAt)))).body.result;
+    expect(await send('failed')).toBe('delivered');
+    // Repeated, or made up with another status and a later update: none is lost, none is a hint of its own.
+    expect(await send('failed')).toBe('coalesced');
+    expect(await send('succeed', Number.MAX_SAFE_INTEGER)).toBe('coalesced');
+    expect(await send('processing')).toBe('ignored: not terminal');
+    expect(await send('submitted')).toBe('ignored: not terminal');
+    expect(r.delivered).toEqual([jobId]);
+    await new Promise((resolve) => setTimeout(resolve, HINT_WINDOW_MS + 300));
+    expect(r.delivered).toEqual([jobId, jobId]);
+  });
+
+  it('refuses a task id or a job id of a size no Kling task or job has, before keeping or logging it', async () => {
+    r.delivered.length = 0;
+    const longTaskId = `forged-${'x'.repeat(60_000)}`;
+    const forged = { ...task('job-long'), task_id: longTaskId };
+    expect((await post(urlOf(r, 'job-long'), JSON.stringify(forged))).status).toBe(400);
+    const longJobId = `job-${'y'.repeat(300)}`;
+    expect((await post(urlOf(r, longJobId), JSON.stringify(task(longJobId)))).status).toBe(403);
+    expect(r.delivered).toEqual([]);
+    expect(r.log.join('\n')).not.toContain('x'.repeat(200));
   });
 
   it.each([

@@ -12,7 +12,7 @@ import { createDatabase, queryOnce } from '../store/databases.js';
 import { connectTemporal, type TemporalTestContext } from '../support/temporal.js';
 import { eventually } from '../support/eventually.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
-import { JOB_WORKFLOW, jobStatusQuery } from '../../src/workflows/definitions.js';
+import { JOB_WORKFLOW, jobStatusQuery } from '../../src/definitions/job.js';
 
 const payload = { model_name: 'kling-v2-6', prompt: 'A lighthouse at dusk', duration: 5, mode: 'pro' };
 

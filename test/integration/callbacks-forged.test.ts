@@ -1,6 +1,6 @@
 // Forged callbacks never reach a job (acceptance: each is rejected with a 4xx and the job is unaffected), and a job
-// whose callbacks are all lost still completes through the fallback poll. The simulator signs its callbacks here,
-// so the receiver requires Standard Webhooks signatures.
+// whose callbacks are all lost still completes through the task sweep. The simulator signs its callbacks here, so
+// the receiver requires Standard Webhooks signatures.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -9,8 +9,8 @@ import { MAX_CALLBACK_BYTES } from '../../src/callbacks/receiver.js';
 import { callbackUrl } from '../../src/callbacks/token.js';
 import { toTaskData } from '../../src/kling/simulator/tasks.js';
 import { signWebhook } from '../../src/kling/webhook.js';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
-import type { klingVideo } from '../../src/workflows/kling-video.js';
+import { jobStatusQuery, taskEndedSignal } from '../../src/definitions/job.js';
+import { taskHintSignal, taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 
 const payload = JSON.parse(
@@ -18,9 +18,18 @@ const payload = JSON.parse(
 ) as unknown;
 const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
 
-async function signalsIn(handle: WorkflowHandle<typeof klingVideo>): Promise<number> {
+/** The times of the signals a workflow received, by name. */
+async function signalsIn(handle: WorkflowHandle, name?: string): Promise<Date[]> {
   const { events } = await handle.fetchHistory();
-  return (events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes != null).length;
+  return (events ?? [])
+    .filter(
+      (event) =>
+        event.workflowExecutionSignaledEventAttributes != null &&
+        (name === undefined || event.workflowExecutionSignaledEventAttributes.signalName === name),
+    )
+    .map(
+      (event) => new Date(Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6),
+    );
 }
 
 describe('callbacks that must not count', () => {
@@ -85,18 +94,27 @@ describe('callbacks that must not count', () => {
       expect(response.status, what).toBe(status);
     }
 
-    expect(await signalsIn(handle)).toBe(0);
+    expect(await signalsIn(handle)).toEqual([]);
     expect((await handle.query(jobStatusQuery)).phase).toBe('waiting');
     expect(await p.store.getBillLine(jobId)).toBeUndefined();
 
     const result = await handle.result();
     expect(result.bill.costUsd).toBe('0.60');
-    expect(await signalsIn(handle)).toBe(0);
+    // Its one signal is the sweep's wake-up, after Kling's own succeed; no forgery hinted the sweep.
+    const wakeUps = await signalsIn(handle);
+    expect(wakeUps).toHaveLength(1);
+    const succeededAt = p.simulator
+      .tasks()
+      .find((t) => t.externalTaskId === jobId)
+      ?.transitions.find((t) => t.status === 'succeed')?.at;
+    expect(wakeUps[0]!.getTime()).toBeGreaterThanOrEqual(succeededAt!);
+    const sweep = p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue));
+    expect(await signalsIn(sweep, taskHintSignal.name)).toEqual([]);
     const rejected = p.receiverLog.filter((line) => line.includes('callback rejected'));
     expect(rejected).toHaveLength(forgeries.length);
   });
 
-  it('completes every job through polling when every callback is dropped', async () => {
+  it('completes every job through the task sweep when every callback is dropped', async () => {
     const before = p.simulator.counters().callbacks;
     const handles = await Promise.all(Array.from({ length: 5 }, () => p.startJob(payload)));
     const results = await Promise.all(handles.map((handle) => handle.result()));
@@ -105,6 +123,8 @@ describe('callbacks that must not count', () => {
     // submitted, processing and succeed: three callbacks per task, none sent.
     expect(after.dropped - before.dropped).toBe(15);
     expect(after.delivered).toBe(before.delivered);
-    for (const handle of handles) expect(await signalsIn(handle)).toBe(0);
+    for (const handle of handles) expect(await signalsIn(handle, taskEndedSignal.name)).toHaveLength(1);
+    const sweep = p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue));
+    expect(await signalsIn(sweep, taskHintSignal.name)).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { klingCallbackSignal } from '../../src/workflows/callback-hints.js';
+import type { Client } from '@temporalio/client';
+import { taskEndedSignal } from '../../src/definitions/job.js';
+import { taskHintSignal, taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
@@ -62,10 +64,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function callbacksIn(handle: WorkflowHandle<typeof klingVideo>): Promise<number> {
+/** Wake-ups the job received (from its account's task sweep). */
+async function wakeUpsIn(handle: WorkflowHandle<typeof klingVideo>): Promise<number> {
   const { events } = await handle.fetchHistory();
   return (events ?? []).filter(
-    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === klingCallbackSignal.name,
+    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === taskEndedSignal.name,
+  ).length;
+}
+
+/** Callback hints the task sweep of the queue received. */
+async function hintsTo(client: Client, taskQueue: string): Promise<number> {
+  const { events } = await client.workflow.getHandle(taskSweepWorkflowId(taskQueue)).fetchHistory();
+  return (events ?? []).filter(
+    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === taskHintSignal.name,
   ).length;
 }
 
@@ -111,8 +122,10 @@ describe('a worker process with callbacks and a concurrency limit configured', (
     const jobs = await Promise.all(Array.from({ length: 4 }, () => p.startJob(payload)));
     const results = await Promise.all(jobs.map((job) => job.result()));
     expect(results.map((result) => result.bill.costUsd)).toEqual(Array(4).fill('0.60'));
-    // Polling falls back to its 60 s default with callbacks on: each job ended on its one terminal callback.
-    for (const job of jobs) expect(await callbacksIn(job)).toBe(1);
+    // The sweep reads every waiting task only each 60 s with callbacks on (the default): each job was woken once,
+    // within seconds, by the sweep its terminal callback hinted.
+    for (const job of jobs) expect(await wakeUpsIn(job)).toBe(1);
+    expect(await hintsTo(p.temporal.client, p.temporal.taskQueue)).toBeGreaterThanOrEqual(1);
     const counters = p.simulator.counters();
     expect(counters.maxInFlight).toBeLessThanOrEqual(2);
     expect(counters.codes['POST /v1/videos/text2video']?.['1303']).toBeUndefined();
@@ -159,10 +172,11 @@ describe('kling-video callbacks', () => {
     });
     afterAll(async () => p?.close());
 
-    it('delivers the job its callback, then stops on SIGTERM with exit 0', async () => {
+    it("hints the job's task sweep, which wakes the job; then stops on SIGTERM with exit 0", async () => {
       const handle = await p.startJob(payload);
       expect((await handle.result()).status).toBe('succeed');
-      expect(await callbacksIn(handle)).toBe(1);
+      expect(await hintsTo(p.temporal.client, p.temporal.taskQueue)).toBe(1);
+      expect(await wakeUpsIn(handle)).toBe(1);
       receiver.child.kill('SIGTERM');
       expect(await receiver.exited()).toBe(0);
       expect(receiver.output.join('')).toContain('callback received');

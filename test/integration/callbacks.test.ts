@@ -1,13 +1,15 @@
-// Kling callbacks end to end: simulator → receiver → signal → the job's workflow, which confirms every hint with
-// one query before it bills. The fallback poll here is 60 s, far longer than any job in this file takes, so a job
-// that finishes did so on a callback (and the check count proves no poll ran).
+// Kling callbacks end to end: simulator → receiver → a hint to the account's task sweep → the sweep reads the job's
+// own task and wakes the job only if it ended → the job confirms with one query before it bills. The sweep's own
+// interval here is 60 s and a job's own check a minute, far longer than any job in this file takes, so a job that
+// finishes did so on a callback (and the history shows no check of its own ran).
 import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HINT_WINDOW_MS } from '../../src/callbacks/receiver.js';
 import { callbackUrl } from '../../src/callbacks/token.js';
 import type { SimulatedTask } from '../../src/kling/simulator/tasks.js';
 import { toTaskData } from '../../src/kling/simulator/tasks.js';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 
@@ -31,8 +33,8 @@ async function eventKinds(handle: WorkflowHandle<typeof klingVideo>): Promise<st
   return (events ?? []).map((event) =>
     event.workflowExecutionSignaledEventAttributes != null
       ? 'signaled'
-      : event.markerRecordedEventAttributes != null
-        ? 'local activity'
+      : event.timerFiredEventAttributes != null
+        ? 'own check'
         : 'other',
   );
 }
@@ -40,15 +42,22 @@ async function eventKinds(handle: WorkflowHandle<typeof klingVideo>): Promise<st
 describe('a job with Kling callbacks on', () => {
   let p: JobPipeline;
   let checks = 0;
+  /** The job ids of every sweep a callback hinted. */
+  const hintedSweeps: string[][] = [];
   beforeAll(async () => {
     p = await startJobPipeline({
       fileTag: 'callbacks',
       callbacks: { pollIntervalMs: 60_000 },
       simulator: { submittedMs: 200, processingMs: 1_500 },
       activities: (real) => ({
-        checkTask: (ref) => {
+        settleJob: (ref) => {
           checks++;
-          return real.checkTask(ref);
+          return real.settleJob(ref);
+        },
+        sweepTasks: async (request) => {
+          const report = await real.sweepTasks(request);
+          if (request.jobIds !== undefined) hintedSweeps.push([...request.jobIds]);
+          return report;
         },
       }),
     });
@@ -59,13 +68,16 @@ describe('a job with Kling callbacks on', () => {
   const taskOf = (jobId: string): SimulatedTask | undefined =>
     p.simulator.tasks().find((task) => task.externalTaskId === jobId);
 
-  it('ends on the callback: one confirming query, no poll, billed once; the URL is worker-owned', async () => {
+  it('ends on the callback: one confirming query, no check of its own, billed once; the URL is worker-owned', async () => {
     const before = checks;
     const handle = await p.startJob(payload);
     const result = await handle.result();
     expect(result.bill).toMatchObject({ costUsd: '0.60', amountCents: 60 });
     expect(checks - before).toBe(1);
-    expect((await eventKinds(handle)).filter((kind) => kind === 'signaled')).toHaveLength(1);
+    const kinds = await eventKinds(handle);
+    expect(kinds.filter((kind) => kind === 'signaled')).toHaveLength(1);
+    expect(kinds).not.toContain('own check');
+    expect(hintedSweeps.flat()).toContain(handle.workflowId);
     const task = taskOf(handle.workflowId);
     expect(task?.callbackUrl).toBe(callbackUrl(p.receiver!.url, p.secret, handle.workflowId));
     expect(p.simulator.counters().callbacks.delivered).toBeGreaterThanOrEqual(3);
@@ -84,27 +96,28 @@ describe('a job with Kling callbacks on', () => {
         'the task to be processing',
       );
       const claim = { ...toTaskData(processing), task_status: 'succeed', task_result: { videos: [] } };
+      const sweepsBefore = hintedSweeps.length;
       const response = await fetch(callbackUrl(p.receiver!.url, p.secret, jobId), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(claim),
       });
       expect(response.status).toBe(200);
-      // The workflow took the hint and ran its confirming query (a local activity, recorded as a marker).
-      await eventually(async () => {
-        const kinds = await eventKinds(handle);
-        const signaled = kinds.indexOf('signaled');
-        return signaled >= 0 && kinds.indexOf('local activity', signaled) > signaled ? true : undefined;
-      }, 'the hint to be checked');
+      // The sweep took the hint and read the job's task: still processing, so the job never heard of it.
+      await eventually(
+        () => (hintedSweeps.slice(sweepsBefore).some((jobIds) => jobIds.includes(jobId)) ? true : undefined),
+        'the hint to be checked',
+      );
       expect(taskOf(jobId)?.status).toBe('processing');
       expect(await p.store.getBillLine(jobId)).toBeUndefined();
       expect((await handle.query(jobStatusQuery)).phase).toBe('waiting');
+      expect(await eventKinds(handle)).not.toContain('signaled');
 
       const result = await handle.result();
       const succeededAt = taskOf(jobId)?.transitions.find((t) => t.status === 'succeed')?.at;
       expect(succeededAt).toBeDefined();
       expect(Date.parse(result.bill.createdAt)).toBeGreaterThanOrEqual(succeededAt!);
-      expect((await eventKinds(handle)).filter((kind) => kind === 'signaled')).toHaveLength(2);
+      expect((await eventKinds(handle)).filter((kind) => kind === 'signaled')).toHaveLength(1);
     } finally {
       p.simulator.setFaults({ processingMs: 1_500 });
     }
@@ -116,6 +129,8 @@ describe('a job with Kling callbacks on', () => {
     const done = taskOf(handle.workflowId)!;
     const late = { ...toTaskData(done), updated_at: done.updatedAt + 1 };
     const url = callbackUrl(p.receiver!.url, p.secret, handle.workflowId);
+    // Past the window of the genuine callback's hint, inside which a repeat is only coalesced.
+    await new Promise((resolve) => setTimeout(resolve, HINT_WINDOW_MS + 100));
     const finished = await fetch(url, { method: 'POST', body: JSON.stringify(late) });
     expect(finished.status).toBe(200);
     expect(await finished.json()).toEqual({ result: 'finished' });

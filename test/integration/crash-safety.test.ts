@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temp
 import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
 import { queryOnce } from '../store/databases.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 import { eventually } from '../support/eventually.js';
@@ -125,13 +125,14 @@ describe('retries and repeats in one worker', () => {
     p = await startPipeline({
       fileTag: 'retries',
       activities: (real) => ({
-        // The insert commits, then the activity "crashes" before reporting: Temporal retries it.
-        async billJob(input) {
-          const line = await real.billJob(input);
+        // The bill line and the finished job commit, then the activity "crashes" before reporting: it is retried.
+        async settleJob(ref) {
+          const settled = await real.settleJob(ref);
+          if (settled.status !== 'succeed') return settled;
           billAttempts += 1;
           if (Context.current().info.attempt === 1)
             throw new Error('worker lost after the bill line was written');
-          return line;
+          return settled;
         },
       }),
     });

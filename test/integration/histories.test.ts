@@ -1,13 +1,18 @@
-// Each workflow path's history: replayable, and — for the success path — the same size however many polls it
-// took. With RECORD_HISTORIES=1 the histories are written to test/fixtures/histories/, which test/replay replays
-// on every `npm test`, so a non-deterministic workflow change fails before it reaches a running job.
+// Each workflow path's history: replayable, and — for the success path — the same size however many sweeps the job
+// waited through: 3 workflow tasks, at most 19 events of the job's own, plus the 2 that Core writes for the
+// `local-steps-and-sweep` patch (its marker and a TemporalChangeVersion upsert) until that patch is removed. With RECORD_HISTORIES=1 the histories are written to
+// test/fixtures/histories/ as `*-v2.json` (the shape since issue 15; the files without it are the shape before, kept
+// so jobs started then keep replaying), which test/replay replays on every `npm test`, so a non-deterministic
+// workflow change fails before it reaches a running job.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
+import { slotGrantedSignal } from '../../src/definitions/slots.js';
+import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 import { startPipeline, type Pipeline, workflowsPath } from '../support/pipeline.js';
@@ -27,7 +32,7 @@ async function settle(handle: WorkflowHandle<typeof klingVideo>): Promise<void> 
   await handle.result().catch(() => undefined);
 }
 
-async function historyOf(handle: WorkflowHandle<typeof klingVideo>, name: string) {
+async function historyOf(handle: WorkflowHandle, file: string) {
   const history = await handle.fetchHistory();
   // Every path must replay against today's code, recorded or not.
   await Worker.runReplayHistory(
@@ -35,24 +40,58 @@ async function historyOf(handle: WorkflowHandle<typeof klingVideo>, name: string
     history,
     handle.workflowId,
   );
-  if (record) await writeFile(`${fixtures}kling-video-${name}.json`, historyToJSON(history));
+  if (record) await writeFile(`${fixtures}${file}-v2.json`, historyToJSON(history));
   return history;
 }
 
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/** Events and workflow tasks of a history, and the events the patch adds, printed for the record. */
+function shapeOf(name: string, history: History) {
+  const events = history.events ?? [];
+  const patchEvents = events.filter(
+    (event) =>
+      event.markerRecordedEventAttributes?.markerName === 'core_patch' ||
+      event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields
+        ?.TemporalChangeVersion != null,
+  ).length;
+  const shape = {
+    events: events.length,
+    ownEvents: events.length - patchEvents,
+    workflowTasks: events.filter((event) => event.workflowTaskCompletedEventAttributes != null).length,
+  };
+  process.stdout.write(
+    `[histories] ${name}: ${shape.events} events (${patchEvents} of them the patch's), ${shape.workflowTasks} workflow tasks\n`,
+  );
+  return shape;
+}
+
+/** The shape issue 15 asks of a job that ends: 3 workflow tasks, ~20 events. */
+function expectTwoTaskShape(shape: ReturnType<typeof shapeOf>): void {
+  expect(shape.ownEvents).toBeLessThanOrEqual(19);
+  expect(shape.events).toBeLessThanOrEqual(21);
+  expect(shape.workflowTasks).toBeLessThanOrEqual(3);
+}
+
+const signalsNamed = (history: History, name: string) =>
+  (history.events ?? []).filter(
+    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === name,
+  ).length;
+
 describe('klingVideo histories', () => {
   let p: Pipeline;
-  let checks = 0;
+  let sweeps = 0;
   beforeAll(async () => {
-    // The server does not retry an activity sooner than 1 s after its last attempt (measured: 1000 ms gaps for
-    // a 100 ms interval), so polls here are 1 s apart and the long job takes ~100 s.
+    // A sweep a second, and a job's own check far beyond the long job, so both jobs end on the sweep.
     p = await startPipeline({
       fileTag: 'histories',
       pollIntervalMs: 1_000,
+      fallbackCheckMs: 600_000,
       budgetMs: 300_000,
       activities: (real) => ({
-        checkTask: (ref) => {
-          checks += 1;
-          return real.checkTask(ref);
+        sweepTasks: (request) => {
+          sweeps += 1;
+          return real.sweepTasks(request);
         },
       }),
     });
@@ -60,38 +99,59 @@ describe('klingVideo histories', () => {
   });
   afterAll(async () => p?.close());
 
-  const polls = (before: number): number => checks - before;
-
-  it('a success history has as many events after ~100 polls as after 2', async () => {
+  it('a success history is the same after ~100 sweeps as after 1: 3 workflow tasks, 19 events of its own', async () => {
     p.simulator.setFaults({ submittedMs: 0, processingMs: 300 });
-    let before = polls(0);
+    let before = sweeps;
     const short = await p.startJob(textPayload, 'history-success');
     await short.result();
-    const shortPolls = polls(before);
-    const shortEvents = (await historyOf(short, 'success')).events?.length;
+    const shortSweeps = sweeps - before;
+    const shortShape = shapeOf('success', await historyOf(short, 'kling-video-success'));
 
     p.simulator.setFaults({ submittedMs: 0, processingMs: 99_500 });
-    before = polls(0);
+    before = sweeps;
     const long = await p.startJob(textPayload);
     await long.result();
-    const longPolls = polls(before);
-    const longEvents = (await long.fetchHistory()).events?.length;
+    const longSweeps = sweeps - before;
+    const longShape = shapeOf('success after ~100 sweeps', await long.fetchHistory());
 
-    expect(shortPolls).toBeLessThanOrEqual(2);
-    expect(longPolls).toBeGreaterThanOrEqual(95);
-    expect(longEvents).toBe(shortEvents);
+    expect(shortSweeps).toBeLessThanOrEqual(3);
+    expect(longSweeps).toBeGreaterThanOrEqual(90);
+    expect(longShape).toEqual(shortShape);
+    expectTwoTaskShape(shortShape);
   }, 240_000);
 
-  it('records the Kling-failure, invalid-input and timeout paths', async () => {
+  it('records the Kling-failure and invalid-input paths', async () => {
     p.simulator.setFaults({ submittedMs: 0, processingMs: 300, failTasks: 1 });
     const failed = await p.startJob(textPayload, 'history-kling-failure');
     await settle(failed);
     expect((await failed.describe()).status.name).toBe('FAILED');
-    await historyOf(failed, 'kling-failure');
+    expectTwoTaskShape(shapeOf('Kling failure', await historyOf(failed, 'kling-video-kling-failure')));
 
     const invalid = await p.startJob({ ...textPayload, duration: 7 }, 'history-invalid-input');
     await settle(invalid);
-    await historyOf(invalid, 'invalid-input');
+    const invalidShape = shapeOf('invalid input', await historyOf(invalid, 'kling-video-invalid-input'));
+    expect(invalidShape.workflowTasks).toBe(1);
+  });
+});
+
+describe('klingVideo without a task sweep', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    // No sweep runs: the job's own check (here after 2 s) finds its task ended.
+    p = await startPipeline({
+      fileTag: 'histories-fallback',
+      withoutSweep: true,
+      fallbackCheckMs: 2_000,
+      simulator: { submittedMs: 0, processingMs: 300 },
+    });
+    await p.startWorker();
+  });
+  afterAll(async () => p?.close());
+
+  it('records the path of a job that ends on its own check, in the same shape', async () => {
+    const handle = await p.startJob(textPayload, 'history-own-check');
+    await handle.result();
+    expectTwoTaskShape(shapeOf('ended on its own check', await historyOf(handle, 'kling-video-own-check')));
   });
 });
 
@@ -112,7 +172,7 @@ describe('klingVideo timeout history', () => {
     const handle = await p.startJob(textPayload, 'history-timeout');
     await settle(handle);
     expect((await handle.describe()).status.name).toBe('FAILED');
-    await historyOf(handle, 'timeout');
+    await historyOf(handle, 'kling-video-timeout');
   });
 });
 
@@ -136,7 +196,7 @@ describe('klingVideo cancel history', () => {
     await handle.cancel();
     await settle(handle);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
-    await historyOf(handle, 'cancel');
+    await historyOf(handle, 'kling-video-cancel');
   });
 });
 
@@ -153,11 +213,21 @@ describe('klingVideo callback history', () => {
   });
   afterAll(async () => p?.close());
 
-  it('records the callback path: one hint, confirmed, billed', async () => {
+  it('records the callback path: one hint to the sweep, one wake-up, confirmed, billed', async () => {
     const handle = await p.startJob(textPayload, 'history-callback');
     await handle.result();
-    const { events } = await historyOf(handle, 'callback');
-    expect(events?.filter((event) => event.workflowExecutionSignaledEventAttributes != null)).toHaveLength(1);
+    const history = await historyOf(handle, 'kling-video-callback');
+    expect(
+      history.events?.filter((event) => event.workflowExecutionSignaledEventAttributes != null),
+    ).toHaveLength(1);
+    expectTwoTaskShape(shapeOf('callback', history));
+
+    // The sweep that the callback hinted, with its periodic sweeps and the hint.
+    const sweep = await historyOf(
+      p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue)),
+      'task-sweep',
+    );
+    expect(sweep.events?.some((event) => event.workflowExecutionSignaledEventAttributes != null)).toBe(true);
   });
 });
 
@@ -181,13 +251,11 @@ describe('klingVideo queued and account-slots histories', () => {
     }
     const queued = await p.startJob(textPayload, 'history-queued');
     await Promise.all([first.result(), queued.result()]);
-    const { events } = await historyOf(queued, 'queued');
+    const history = await historyOf(queued, 'kling-video-queued');
     // Granted by a signal from the slots workflow.
-    expect(events?.filter((event) => event.workflowExecutionSignaledEventAttributes != null)).toHaveLength(1);
+    expect(signalsNamed(history, slotGrantedSignal.name)).toBe(1);
+    shapeOf('queued', history);
 
-    const slots = p.temporal.client.workflow.getHandle(p.slots!.workflowId);
-    const history = await slots.fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(workflowsPath) }, history, 'slots');
-    if (record) await writeFile(`${fixtures}account-slots.json`, historyToJSON(history));
+    await historyOf(p.temporal.client.workflow.getHandle(p.slots!.workflowId), 'account-slots');
   });
 });

@@ -11,10 +11,12 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities/index.js';
 import { defaultRateCard, snapshotRateCard } from '../../src/domain/rate-card.js';
+import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
+import { startTaskSweep } from '../../src/temporal/task-sweep.js';
 import { createKlingClient } from '../../src/kling/client.js';
 import type { JobStore } from '../../src/store/job-store.js';
 import { openStore } from '../../src/store/open-store.js';
-import { JOB_WORKFLOW, jobStatusQuery } from '../../src/workflows/definitions.js';
+import { JOB_WORKFLOW, jobStatusQuery } from '../../src/definitions/job.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { fixtures, taskDataOf } from '../kling/fixtures.js';
 import { eventually } from '../support/eventually.js';
@@ -151,8 +153,9 @@ beforeAll(async () => {
     store,
     kling: createKlingClient({ baseUrl: kling.url, auth: { apiKey: 'stand-in-key' }, timeoutMs: 5_000 }),
     rateCard: snapshotRateCard(defaultRateCard),
-    wait: { pollIntervalMs: 200, budgetMs: 120_000 },
+    wait: { pollIntervalMs: 200, budgetMs: 120_000, fallbackCheckMs: 60_000 },
     now: () => new Date(),
+    temporal: temporal.client,
   });
   worker = await Worker.create({
     connection: temporal.nativeConnection,
@@ -162,9 +165,16 @@ beforeAll(async () => {
     activities,
   });
   running = worker.run();
+  // The account's task sweep wakes the jobs; with one job waiting at a time it reads that task by id, a documented
+  // answer the stand-in serves.
+  await startTaskSweep(temporal.client, temporal.taskQueue);
 });
 
 afterAll(async () => {
+  await temporal?.client.workflow
+    .getHandle(taskSweepWorkflowId(temporal.taskQueue))
+    .terminate('test over')
+    .catch(() => undefined);
   if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running;
   await store?.close();

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { withJobIds } from '../../src/telemetry/job-log.js';
 import { telemetryOptions } from '../../src/telemetry/metrics.js';
-import { JOB_WORKFLOW } from '../../src/workflows/definitions.js';
+import { JOB_WORKFLOW } from '../../src/definitions/job.js';
 
 describe('METRICS_BIND_ADDRESS', () => {
   it('is off unless set', () => {

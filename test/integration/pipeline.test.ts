@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteRequest } from '../../src/domain/pricing.js';
 import { normalizeRequest } from '../../src/domain/envelope.js';
 import { klingModelKey, klingTaskIdKey } from '../../src/temporal/search-attributes.js';
-import { jobStatusQuery } from '../../src/workflows/definitions.js';
+import { jobStatusQuery } from '../../src/definitions/job.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 
 async function example(name: string): Promise<unknown> {

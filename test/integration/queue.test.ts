@@ -5,14 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobStatusQuery, type JobPhase } from '../../src/workflows/definitions.js';
+import { jobStatusQuery, type JobPhase } from '../../src/definitions/job.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import {
   acquireSlotSignal,
   releaseSlotSignal,
   slotsQuery,
   type SlotsState,
-} from '../../src/workflows/slot-definitions.js';
+} from '../../src/definitions/slots.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 
 const payload = JSON.parse(

@@ -14,7 +14,7 @@ import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
-import { JOB_WORKFLOW } from '../../src/workflows/definitions.js';
+import { JOB_WORKFLOW } from '../../src/definitions/job.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Quote } from '../../src/domain/bill-line.js';
 import type { BillLine } from '../../src/domain/bill-line.js';
 import { InputType, Mode, Resolution } from '../../src/domain/terms.js';
-import { JobNotFoundError, SubmissionConflictError } from '../../src/store/errors.js';
+import { JobNotBillableError, JobNotFoundError, SubmissionConflictError } from '../../src/store/errors.js';
 import type { JobStore } from '../../src/store/job-store.js';
 import { billLineFor, newJob, sampleQuote, uniqueJobId } from './fixtures.js';
 
@@ -165,6 +165,105 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('bills a succeeded job and finishes it in one step; a retry returns the stored line', async () => {
+    const jobId = uniqueJobId('settle');
+    await store.insertJob(newJob(jobId));
+    await store.recordSubmission(jobId, { klingTaskId: '866889456698785798', family: 'text2video' });
+    const outputs = [{ id: 'video-1', url: 'https://cdn.example/v1.mp4', duration: '5.04' }];
+    const attempts = [1, 2, 3, 4].map((n) =>
+      billLineFor(jobId, { createdAt: new Date(Date.UTC(2026, 10, 2, 10, 0, n)).toISOString() }),
+    );
+    const lines = await Promise.all(attempts.map((line) => store.billSucceededJob(line, outputs)));
+    const stored = await store.getBillLine(jobId);
+    expect(attempts).toContainEqual(stored);
+    for (const line of lines) expect(line).toStrictEqual(stored);
+    expect(await store.getJob(jobId)).toMatchObject({ status: 'succeeded', outputs, klingStatus: 'succeed' });
+    expect(await store.billSucceededJob(billLineFor(jobId, { amountCents: 1 }), [])).toStrictEqual(stored);
+    expect((await store.getJob(jobId))?.outputs).toStrictEqual(outputs);
+  });
+
+  it('bills no job that ended otherwise, never submitted, or holds another task', async () => {
+    const cancelled = uniqueJobId('settle-cancelled');
+    await store.insertJob(newJob(cancelled));
+    await store.recordSubmission(cancelled, { klingTaskId: '866889456698785798', family: 'text2video' });
+    await store.finishJob(cancelled, { outcome: 'cancelled', failureType: 'Cancelled', reason: 'x' });
+    await expect(store.billSucceededJob(billLineFor(cancelled), [])).rejects.toThrow(JobNotBillableError);
+    expect(await store.getBillLine(cancelled)).toBeUndefined();
+
+    const other = uniqueJobId('settle-other');
+    await store.insertJob(newJob(other));
+    await store.recordSubmission(other, { klingTaskId: 'another-task', family: 'text2video' });
+    await expect(store.billSucceededJob(billLineFor(other), [])).rejects.toThrow(JobNotBillableError);
+    expect(await store.getJob(other)).toMatchObject({ status: 'submitted' });
+
+    await expect(store.billSucceededJob(billLineFor(uniqueJobId('never')), [])).rejects.toThrow(
+      JobNotFoundError,
+    );
+  });
+
+  it("lists an account's waiting tasks for the sweep: newest first, only open ones not seen ending", async () => {
+    const queue = uniqueJobId('queue');
+    const submit = async (label: string, createdAt: number, taskQueue = queue) => {
+      const jobId = uniqueJobId(label);
+      await store.insertJob(newJob(jobId));
+      await store.recordSubmission(jobId, {
+        klingTaskId: `task-${jobId}`,
+        family: 'image2video',
+        sweep: { taskQueue, klingCreatedAt: createdAt },
+      });
+      return jobId;
+    };
+    const older = await submit('older', 1_774_711_071_284);
+    const newer = await submit('newer', 1_774_711_072_284);
+    const ended = await submit('ended', 1_774_711_073_284);
+    const finished = await submit('finished', 1_774_711_074_284);
+    await submit('elsewhere', 1_774_711_075_284, `${queue}-other`);
+    const legacy = uniqueJobId('legacy');
+    await store.insertJob(newJob(legacy));
+    await store.recordSubmission(legacy, { klingTaskId: 'task-legacy', family: 'image2video' });
+    await store.insertJob(newJob(uniqueJobId('accepted')));
+    await store.recordKlingStatuses([
+      { jobId: ended, status: 'succeed' },
+      { jobId: newer, status: 'processing' },
+    ]);
+    await store.finishJob(finished, { outcome: 'timed_out', failureType: 'JobTimedOut', reason: 'x' });
+
+    const waiting = await store.waitingTasks(queue, { limit: 10 });
+    expect(waiting).toStrictEqual([
+      { jobId: newer, taskId: `task-${newer}`, family: 'image2video', createdAt: 1_774_711_072_284 },
+      { jobId: older, taskId: `task-${older}`, family: 'image2video', createdAt: 1_774_711_071_284 },
+    ]);
+    expect(await store.waitingTasks(queue, { limit: 1 })).toStrictEqual(waiting.slice(0, 1));
+    expect(
+      await store.waitingTasks(queue, { jobIds: [older, ended, 'job-unknown'], limit: 10 }),
+    ).toStrictEqual(waiting.slice(1));
+    expect(await store.waitingTasks(queue, { jobIds: [], limit: 10 })).toStrictEqual([]);
+  });
+
+  it('records what Kling reported for open jobs only, in one call', async () => {
+    const open = uniqueJobId('statuses-open');
+    const done = uniqueJobId('statuses-done');
+    for (const jobId of [open, done]) {
+      await store.insertJob(newJob(jobId));
+      await store.recordSubmission(jobId, { klingTaskId: `task-${jobId}`, family: 'text2video' });
+    }
+    const finished = await store.finishJob(done, {
+      outcome: 'failed',
+      failureType: 'KlingTaskFailed',
+      reason: 'x',
+    });
+    const seen = [
+      { jobId: open, status: 'processing' },
+      { jobId: done, status: 'succeed' },
+      { jobId: 'job-never-inserted', status: 'succeed' },
+    ];
+    expect(await store.recordKlingStatuses(seen)).toStrictEqual([{ jobId: open, status: 'processing' }]);
+    expect(await store.recordKlingStatuses(seen)).toStrictEqual([]);
+    expect((await store.getJob(open))?.klingStatus).toBe('processing');
+    expect(await store.getJob(done)).toStrictEqual(finished);
+    expect(await store.recordKlingStatuses([])).toStrictEqual([]);
   });
 
   it('lists the most recently accepted jobs first', async () => {

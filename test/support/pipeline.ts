@@ -1,5 +1,6 @@
 // The whole pipeline for an integration test file: the shared dev server, a store (PGlite or the run's
-// PostgreSQL), the Kling simulator over real HTTP, and real workers with the production workflow bundle.
+// PostgreSQL), the Kling simulator over real HTTP, real workers with the production workflow bundle, and the task
+// sweep of the file's task queue kept running as src/worker.ts keeps it.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -16,7 +17,9 @@ import {
 } from '../../src/kling/simulator/simulator.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { JobStore } from '../../src/store/job-store.js';
-import { JOB_WORKFLOW, type JobResult } from '../../src/workflows/definitions.js';
+import { JOB_WORKFLOW, type JobResult } from '../../src/definitions/job.js';
+import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
+import { startTaskSweep } from '../../src/temporal/task-sweep.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { createDatabase } from '../store/databases.js';
 import { connectTemporal, type TemporalTestContext, workflowBundle } from './temporal.js';
@@ -28,8 +31,13 @@ export interface PipelineOptions {
   readonly database?: 'pglite' | 'postgres';
   /** Fast lifecycle by default: a task takes ~0.3 s of simulated time. */
   readonly simulator?: SimulatorOptions;
+  /** The task sweep's interval (default 100 ms). */
   readonly pollIntervalMs?: number;
   readonly budgetMs?: number;
+  /** A job's own check of its task (default 60 s: far beyond a test job, so jobs end on the sweep). */
+  readonly fallbackCheckMs?: number;
+  /** Start no task sweep: jobs end on their own checks. */
+  readonly withoutSweep?: boolean;
   /** Wraps the activities, e.g. to inject a crash after a write. */
   readonly activities?: (activities: JobActivities) => Partial<JobActivities>;
 }
@@ -73,8 +81,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     store,
     kling: createKlingClient({ baseUrl: simulator.url, auth: { accessKey, secretKey }, timeoutMs: 5_000 }),
     rateCard: snapshotRateCard(defaultRateCard),
-    wait: { pollIntervalMs: options.pollIntervalMs ?? 100, budgetMs: options.budgetMs ?? 60_000 },
+    wait: {
+      pollIntervalMs: options.pollIntervalMs ?? 100,
+      budgetMs: options.budgetMs ?? 60_000,
+      fallbackCheckMs: options.fallbackCheckMs ?? 60_000,
+    },
     now: () => new Date(),
+    temporal: temporal.client,
   };
   const base = createActivities(deps);
   const activities = { ...base, ...options.activities?.(base) };
@@ -96,6 +109,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         interceptors: { activity: [failureAlarms()] },
       });
       const done = worker.run();
+      if (options.withoutSweep !== true) await startTaskSweep(temporal.client, temporal.taskQueue);
       const handle = {
         async stop() {
           running.delete(handle);
@@ -117,6 +131,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       return (await pipeline.startJob(payload, jobId)).result();
     },
     async close() {
+      await temporal.client.workflow
+        .getHandle(taskSweepWorkflowId(temporal.taskQueue))
+        .terminate('test over')
+        .catch(() => undefined);
       for (const worker of [...running]) await worker.stop();
       await store.close();
       await simulator.close();

@@ -1,6 +1,7 @@
-// Kling callbacks reach a job as hints (kling-api.md: retries and ordering are undocumented, so de-duplicate and
-// confirm with a query). The receiver signals only terminal callbacks; this box decides which hint is worth one
-// confirming query, and caps how many are, so a job's history stays bounded whatever Kling resends.
+// FROZEN with ./kling-video.ts; receivers no longer send this signal (callbacks now hint the task sweep, see
+// src/definitions/sweep.ts). Kling callbacks reach a job as hints (kling-api.md: retries and ordering are
+// undocumented, so de-duplicate and confirm with a query). The receiver signalled only terminal callbacks; this
+// box decides which hint is worth one confirming query, and caps how many are.
 import { defineSignal } from '@temporalio/workflow';
 
 /** What the receiver forwards of a terminal callback: enough to decide whether to look, nothing to bill from. */

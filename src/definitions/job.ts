@@ -1,6 +1,8 @@
-// The job's public contract: what an orchestrator starts, queries and gets back. Imported by the workflow and
-// (as definitions and types only) by the client.
-import { defineQuery } from '@temporalio/workflow';
+// The job's public contract: what an orchestrator starts, queries and gets back, and the wake-up the account's
+// task sweep sends it. Outside src/workflows so the client, the activities and the receiver import it without
+// importing workflow code; `define*` from @temporalio/workflow only builds plain `{ type, name }` objects, safe
+// outside the workflow sandbox as well as inside it.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { BillLine, Quote } from '../domain/bill-line.js';
 import type { KlingFamily } from '../domain/family.js';
 import type { JobFailureType } from '../domain/job-failure.js';
@@ -9,7 +11,7 @@ import type { InputType } from '../domain/terms.js';
 /** The workflow type name orchestrators start. */
 export const JOB_WORKFLOW = 'klingVideo';
 
-/** Where a job is. The last five are final. */
+/** Where a job is. The last five are final. `billing` is shown only by jobs started before the sweep (issue 15). */
 export type JobPhase =
   | 'accepting'
   | 'queued'
@@ -46,7 +48,7 @@ export interface JobStatus {
   readonly family: KlingFamily | undefined;
   readonly inputType: InputType | undefined;
   readonly klingTaskId: string | undefined;
-  /** The last status this workflow saw; between polls the pending poll activity knows more. */
+  /** The last status this workflow saw (`submitted` until the task ended, for jobs woken by the sweep). */
   readonly klingStatus: KlingStatus | undefined;
   readonly quote: Quote | undefined;
   readonly bill: BillLine | undefined;
@@ -64,3 +66,14 @@ export interface JobResult {
 }
 
 export const jobStatusQuery = defineQuery<JobStatus>('jobStatus');
+
+/** Signalled to a job by the task sweep when Kling's list shows the job's own task ended. */
+export interface TaskEnded {
+  readonly taskId: string;
+  readonly status: 'succeed' | 'failed';
+}
+
+/** A Kling task id is a short string (e.g. `866889456698785798`); anything longer is not one. */
+export const MAX_TASK_ID_LENGTH = 128;
+
+export const taskEndedSignal = defineSignal<[TaskEnded]>('taskEnded');

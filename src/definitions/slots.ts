@@ -1,6 +1,6 @@
 // The account-slots contract: jobs (through the acquireSlot activity) ask for a slot, the slots workflow grants
-// it with a signal to the job, the job gives it back when its Kling task ends. Imported by workflows and, as
-// definitions, by the activities that reach the slots workflow through a Temporal client.
+// it with a signal to the job, the job gives it back when its Kling task ends. Imported by the workflows and by
+// the activities that reach the slots workflow through a Temporal client.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const ACCOUNT_SLOTS_WORKFLOW = 'accountSlots';

@@ -1,0 +1,143 @@
+// The task sweep's activity (run by src/workflows/task-sweep.ts, one per account): read the status of the account's
+// waiting tasks in batches, wake exactly the jobs whose task ended, and record what Kling reported. A job is woken
+// at most once per terminal status: the status is recorded after the signal, and jobs whose recorded status is
+// terminal are no longer swept; a signal that fails is retried by the next sweep.
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { taskEndedSignal, type TaskEnded } from '../definitions/job.js';
+import type { KlingFamily } from '../domain/family.js';
+import { FamilySweep, type ListedTask } from '../domain/sweep.js';
+import type { KlingClient } from '../kling/client.js';
+import { KlingError } from '../kling/errors.js';
+import type { KlingStatusSeen, WaitingTask } from '../store/job.js';
+import type { ActivityDeps } from './deps.js';
+import { asActivityFailure } from './failures.js';
+
+export interface SweepRequest {
+  /** Only these jobs (a callback hinted them); absent = every waiting task of the account. */
+  readonly jobIds?: readonly string[];
+}
+
+export interface SweepReport {
+  readonly waiting: number;
+  readonly requests: number;
+  /** Jobs seen `processing` for the first time, and jobs woken: what the sweep shows of a job's progress. */
+  readonly processing: string[];
+  readonly woken: string[];
+  /** The workers' sweep interval (`pollIntervalMs`), so the sweep workflow follows their configuration. */
+  readonly intervalMs: number;
+}
+
+/** Waiting tasks read per sweep at most; beyond it, the newest first, the rest by their jobs' own checks. */
+const MAX_WAITING = 100_000;
+/** Kling requests per family per sweep at most (a page holds 500 tasks). */
+const MAX_REQUESTS_PER_FAMILY = 40;
+/** Parallel requests to Kling, and signals to jobs. */
+const PARALLEL = 8;
+
+export function sweepTasks(deps: ActivityDeps) {
+  return async ({ jobIds }: SweepRequest): Promise<SweepReport> => {
+    const { taskQueue } = Context.current().info;
+    const waiting = await deps.store.waitingTasks(taskQueue, {
+      ...(jobIds === undefined ? {} : { jobIds }),
+      limit: MAX_WAITING,
+    });
+    const byFamily = new Map<KlingFamily, WaitingTask[]>();
+    for (const task of waiting) {
+      const family = byFamily.get(task.family);
+      if (family === undefined) byFamily.set(task.family, [task]);
+      else family.push(task);
+    }
+
+    let requests = 0;
+    let failure: unknown;
+    const seen: { readonly task: WaitingTask; readonly status: string }[] = [];
+    // Legacy tasks are read per family; tasks of Kling's new API (issue 16) will be read in batches of ids
+    // (`GET /tasks?task_ids=…`) next to these, and feed `seen` the same way.
+    for (const [family, tasks] of byFamily) {
+      const sweep = new FamilySweep(tasks, MAX_REQUESTS_PER_FAMILY);
+      try {
+        await readStatuses(deps.kling, family, sweep);
+      } catch (error) {
+        // Keep what was read: the jobs found ended are woken, the rest wait for the next sweep.
+        failure ??= error;
+      }
+      requests += sweep.requests;
+      for (const task of tasks) {
+        const status = sweep.statuses.get(task.taskId);
+        if (status !== undefined) seen.push({ task, status });
+      }
+    }
+
+    const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
+    const woken = await wake(deps.temporal, ended);
+    const record: KlingStatusSeen[] = [
+      ...seen.filter(({ status }) => status !== 'succeed' && status !== 'failed'),
+      ...woken,
+    ].map(({ task, status }) => ({ jobId: task.jobId, status }));
+    const changed = await deps.store.recordKlingStatuses(record);
+    if (failure !== undefined) throw asActivityFailure(failure);
+    return {
+      waiting: waiting.length,
+      requests,
+      processing: changed.filter(({ status }) => status === 'processing').map(({ jobId }) => jobId),
+      woken: woken.map(({ task }) => task.jobId),
+      intervalMs: deps.wait.pollIntervalMs,
+    };
+  };
+}
+
+async function readStatuses(kling: KlingClient, family: KlingFamily, sweep: FamilySweep): Promise<void> {
+  for (let read = sweep.next(); read.kind !== 'done'; read = sweep.next()) {
+    if (read.kind === 'page') {
+      const page = await kling.listTasks(family, { pageNum: read.pageNum, pageSize: read.pageSize });
+      sweep.takePage(page.map(listed));
+      continue;
+    }
+    const answers = await inBatches(read.taskIds, async (taskId) => {
+      try {
+        return listed(await kling.getTask(family, taskId));
+      } catch (error) {
+        // A task Kling does not know (fatal): its job's own check will end the job with Kling's answer.
+        if (error instanceof KlingError && error.kind === 'fatal') return undefined;
+        throw error;
+      }
+    });
+    for (const answer of answers) sweep.takeQuery(answer);
+  }
+}
+
+/** Signals each job; returns the ones to record as woken (signalled, or whose workflow is gone). */
+async function wake<T extends { readonly task: WaitingTask; readonly status: string }>(
+  client: Client,
+  ended: readonly T[],
+): Promise<T[]> {
+  const results = await inBatches(ended, async (entry) => {
+    const signal: TaskEnded = { taskId: entry.task.taskId, status: entry.status as TaskEnded['status'] };
+    try {
+      await client.workflow.getHandle(entry.task.jobId).signal(taskEndedSignal, signal);
+      return entry;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return entry;
+      Context.current().log.warn('task sweep: could not wake a job; the next sweep tries again', {
+        jobId: entry.task.jobId,
+        error,
+      });
+      return undefined;
+    }
+  });
+  return results.filter((entry): entry is T => entry !== undefined);
+}
+
+function listed(task: { taskId: string; status: string; createdAt: number }): ListedTask {
+  return { taskId: task.taskId, status: task.status, createdAt: task.createdAt };
+}
+
+/** Runs `work` over `items`, `PARALLEL` at a time, in order. */
+async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += PARALLEL) {
+    results.push(...(await Promise.all(items.slice(start, start + PARALLEL).map(work))));
+  }
+  return results;
+}
