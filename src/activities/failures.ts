@@ -28,10 +28,10 @@ export function throttleDelayMs(minBackoffMs: number, attempt: number, random: (
   return Math.max(minBackoffMs, Math.round(ceiling / 2 + (random() * ceiling) / 2));
 }
 
-/** `attempt`: the activity attempt that failed (read from the running activity when not given). */
+/** `attempt`: the activity attempt that failed (read from the running activity when not given, and needed). */
 export function asActivityFailure(
   error: unknown,
-  attempt = Context.current().info.attempt,
+  attempt?: number,
   random: () => number = Math.random,
 ): unknown {
   const store = classifyStoreError(error);
@@ -52,7 +52,13 @@ export function asActivityFailure(
     details: [details],
     ...(error.minBackoffMs === undefined
       ? {}
-      : { nextRetryDelay: throttleDelayMs(error.minBackoffMs, attempt, random) }),
+      : {
+          nextRetryDelay: throttleDelayMs(
+            error.minBackoffMs,
+            attempt ?? Context.current().info.attempt,
+            random,
+          ),
+        }),
   });
 }
 
