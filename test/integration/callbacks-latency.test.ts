@@ -37,7 +37,9 @@ describe('completion on the callback', () => {
     await handle.result();
     const task = p.simulator.tasks().find((t) => t.externalTaskId === handle.workflowId);
     const at = (status: string) => task?.transitions.find((t) => t.status === status)?.at ?? Number.NaN;
-    expect(at('succeed') - at('processing')).toBeGreaterThanOrEqual(60_000);
+    // Node may fire a timer a millisecond before Date.now() says it is due (CI saw 59,999 ms): the point is that
+    // the generation took its full minute, not the last millisecond.
+    expect(at('succeed') - at('processing')).toBeGreaterThanOrEqual(59_990);
     const closedAt = (await handle.describe()).closeTime?.getTime() ?? Number.NaN;
     const lagMs = closedAt - at('succeed');
     process.stdout.write(`[callbacks-latency] workflow closed ${lagMs} ms after the succeed transition\n`);
