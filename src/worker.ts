@@ -56,7 +56,7 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
   // Loaded only in development, so production images never start it by accident.
   const { startSimulator } = await import('./kling/simulator/simulator.js');
   const simulator = await startSimulator({});
-  const { accessKey, secretKey } = simulator.credentials;
+  const { accessKey, secretKey, apiKey } = simulator.credentials;
   logger.warn(
     [
       '*****************************************************************',
@@ -69,7 +69,8 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
   );
   const client = createKlingClient({
     baseUrl: simulator.url,
-    auth: { accessKey, secretKey },
+    // The key pair signs the legacy API's requests, as real credentials would; the new API takes the API key.
+    auth: { accessKey, secretKey, apiKey },
     timeoutMs: config.kling.timeoutMs,
     onRequest: recordKlingRequests(Runtime.instance().metricMeter),
   });
@@ -179,6 +180,7 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         store,
         kling: kling.client,
         rateCard,
+        newApiModels: config.kling.newApiModels,
         now: () => new Date(),
         // The wait policy (config.wait, adjusted for callbacks and slots) and the callback/slot ports.
         ...callbacksAndSlots.deps,

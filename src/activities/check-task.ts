@@ -8,6 +8,8 @@ export interface TaskRef {
   readonly jobId: string;
   readonly taskId: string;
   readonly family: KlingFamily;
+  /** `new`: query the task on Kling's new API; absent (and in histories from before it): the legacy API. */
+  readonly api?: 'new';
 }
 
 /** A task that ended. Decides *whether* to bill, never how much. */
@@ -25,10 +27,10 @@ export const TASK_NOT_READY = 'TaskNotReady';
  * policy becomes the poll timer (see src/workflows/wait.ts) without filling logs or history.
  */
 export function checkTask(deps: ActivityDeps) {
-  return async ({ jobId, taskId, family }: TaskRef): Promise<TaskOutcome> => {
+  return async ({ jobId, taskId, family, api }: TaskRef): Promise<TaskOutcome> => {
     let task;
     try {
-      task = await deps.kling.getTask(family, taskId);
+      task = api === 'new' ? await deps.kling.getNewTask(taskId) : await deps.kling.getTask(family, taskId);
     } catch (error) {
       throw asActivityFailure(error);
     }

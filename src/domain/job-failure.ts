@@ -11,5 +11,10 @@ export const JobFailureType = {
   klingTaskFailed: 'KlingTaskFailed',
   /** The task did not finish within the job's budget. */
   timedOut: 'JobTimedOut',
+  /**
+   * The job's model goes to Kling's new API, which takes only an API key, and the worker has none (KLING_API_KEY).
+   * Refused at acceptance: nothing was submitted or billed.
+   */
+  klingNotConfigured: 'KlingNotConfigured',
 } as const;
 export type JobFailureType = (typeof JobFailureType)[keyof typeof JobFailureType];

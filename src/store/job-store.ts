@@ -88,14 +88,14 @@ export function createJobStore(sql: Sql): JobStore {
       return row ? jobFromRow(row) : undefined;
     },
 
-    async recordSubmission(jobId, { klingTaskId, family }) {
+    async recordSubmission(jobId, { klingTaskId, family, api }) {
       const rows = await sql.query(
         `UPDATE jobs
-         SET kling_task_id = $2, kling_family = $3, updated_at = now(),
+         SET kling_task_id = $2, kling_family = $3, kling_api = $4, updated_at = now(),
              status = CASE WHEN status = 'accepted' THEN 'submitted' ELSE status END
          WHERE job_id = $1 AND kling_task_id IS NULL
          RETURNING ${JOB_COLUMNS}`,
-        [jobId, klingTaskId, family],
+        [jobId, klingTaskId, family, api ?? 'legacy'],
       );
       const job = await updated(jobId, rows);
       if (job.klingTaskId !== klingTaskId) {

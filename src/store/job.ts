@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Quote } from '../domain/bill-line.js';
-import { KlingFamily } from '../domain/family.js';
+import { KlingApi, KlingFamily } from '../domain/family.js';
 
 /** Where a job stands. `accepted` and `submitted` are open; every other status is final. */
 export const JobStatus = z.enum([
@@ -33,6 +33,8 @@ export const Job = z.object({
   quote: Quote,
   klingTaskId: z.string().nullable(),
   klingFamily: KlingFamily.nullable(),
+  /** The API generation the task was created on; `null` before submission, and for jobs from before the new API (legacy). */
+  klingApi: KlingApi.nullable(),
   /** The last task status Kling reported (`submitted`, `processing`, `succeed`, `failed`). */
   klingStatus: z.string().nullable(),
   outputs: z.array(JobVideo).nullable(),
@@ -53,6 +55,8 @@ export interface NewJob {
 export interface Submission {
   klingTaskId: string;
   family: KlingFamily;
+  /** Where the task was created; the legacy API when absent. */
+  api?: KlingApi;
 }
 
 export type JobFinish =

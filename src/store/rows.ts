@@ -16,6 +16,7 @@ export const JOB_COLUMNS = [
   'quote',
   'kling_task_id',
   'kling_family',
+  'kling_api',
   'kling_status',
   'outputs',
   'failure_type',
@@ -28,6 +29,7 @@ export const BILL_LINE_COLUMNS = [
   'job_id',
   'kling_task_id',
   'model',
+  'requested_model',
   'mode',
   'input_type',
   'requested_seconds',
@@ -58,6 +60,7 @@ export function jobFromRow(row: Row): Job {
     quote: row.quote,
     klingTaskId: row.kling_task_id,
     klingFamily: row.kling_family,
+    klingApi: row.kling_api,
     klingStatus: row.kling_status,
     outputs: row.outputs,
     failure: row.failure_type === null ? null : { type: row.failure_type, reason: row.failure_reason },
@@ -71,6 +74,9 @@ export function billLineFromRow(row: Row): BillLine {
     jobId: row.job_id,
     klingTaskId: row.kling_task_id,
     model: row.model,
+    ...(row.requested_model === null || row.requested_model === undefined
+      ? {}
+      : { requestedModel: row.requested_model }),
     mode: row.mode,
     inputType: row.input_type,
     requestedSeconds: row.requested_seconds,
@@ -94,8 +100,8 @@ export function billLineFromRow(row: Row): BillLine {
 export const INSERT_BILL_LINE = `INSERT INTO bill_lines (
     job_id, kling_task_id, model, mode, input_type, requested_seconds, billed_seconds, requested_resolution,
     billed_resolution, factors, raw_cost_usd, cost_usd, amount_cents, clamped, rounding, currency,
-    rate_card_version, rate_card_sha256, audio, created_at
-  ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::timestamptz)
+    rate_card_version, rate_card_sha256, audio, created_at, requested_model
+  ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::timestamptz, $21)
   ON CONFLICT (job_id) DO NOTHING
   RETURNING ${BILL_LINE_COLUMNS}`;
 
@@ -122,5 +128,6 @@ export function billLineParams(line: BillLine): unknown[] {
     line.rateCard.sha256,
     line.audio,
     line.createdAt,
+    line.requestedModel ?? null,
   ];
 }

@@ -117,7 +117,12 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
 
     // 3. wait — until Kling says succeed or failed, within the budget.
     const outcome = await waitForTask(
-      { jobId, taskId: task.taskId, family: accepted.family },
+      {
+        jobId,
+        taskId: task.taskId,
+        family: accepted.family,
+        ...(task.api === 'new' ? { api: task.api } : {}),
+      },
       accepted.wait,
       hints,
     );
