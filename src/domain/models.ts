@@ -271,6 +271,8 @@ export interface RuleInput {
   readonly negativePrompt?: boolean;
   /** The new API's `settings.resolution`, as sent. */
   readonly resolution?: string;
+  /** Where the request holds its duration and prompt, when not at `duration` and `prompt` (the new API's body). */
+  readonly paths?: { readonly duration: string; readonly prompt: string };
 }
 
 export type RuleId =
@@ -364,7 +366,7 @@ export function checkModelRules(input: RuleInput): RuleBreach[] {
           : media.videos.some((video) => video.referType === 'base')
             ? 'a base video edit (the output has the source video’s length)'
             : `${model}${situationText(media)}`;
-      breach('duration', 'duration', `not allowed for ${why}; ${problem}`);
+      breach('duration', input.paths?.duration ?? 'duration', `not allowed for ${why}; ${problem}`);
     }
   }
 
@@ -424,14 +426,14 @@ export function checkModelRules(input: RuleInput): RuleBreach[] {
     if (promptNeeded && !input.hasPrompt) {
       breach(
         'prompt',
-        'prompt',
+        input.paths?.prompt ?? 'prompt',
         rules.promptAlways
           ? `required (non-empty) for ${model}`
           : 'required (non-empty) for omni-video without references',
       );
     }
   } else if ((family === 'text2video' || family === 'multi-image2video') && !input.hasPrompt) {
-    breach('prompt', 'prompt', `required (non-empty) for ${family}`);
+    breach('prompt', input.paths?.prompt ?? 'prompt', `required (non-empty) for ${family}`);
   }
 
   if (input.cameraControl && !takesCameraControl(model, family)) {

@@ -83,8 +83,11 @@ export function validateNewCreate(
   const parsed = bodies[family].safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const keys = issue?.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
-    return invalid(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}${keys}`);
+    // An unknown field is named by its own path: `negative_prompt: not a field of the new API`.
+    if (issue?.code === 'unrecognized_keys') {
+      return invalid(`${[...issue.path, issue.keys[0]].join('.')}: not a field of the new API`);
+    }
+    return invalid(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
   }
   const fields = parsed.data;
   const contents: readonly Content[] = 'contents' in fields ? fields.contents : [];
@@ -116,6 +119,7 @@ export function validateNewCreate(
     media,
     api: 'new',
     resolution,
+    paths: { duration: 'settings.duration', prompt: family === 'text2video' ? 'prompt' : 'contents' },
   });
   const refusal = breaches.find((breach) => 'refuses' in klingAnswers[breach.rule]);
   if (refusal !== undefined) return invalid(`${refusal.path}: ${refusal.message}`);
