@@ -3,7 +3,8 @@
 // envelope as the legacy one.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError, normalizeRequest, RequestEnvelope } from '../../src/domain/envelope.js';
+import type { InvalidRequestError } from '../../src/domain/envelope.js';
+import { normalizeRequest, RequestEnvelope } from '../../src/domain/envelope.js';
 import {
   apiOf,
   canonicalModel,
