@@ -9,6 +9,8 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { InvalidRequestError } from './domain/envelope.js';
+import { jobIdProblem, payloadLimitIssues } from './domain/input-limits.js';
 import { klingModelKey, klingTaskIdKey } from './temporal/search-attributes.js';
 import {
   JOB_WORKFLOW,
@@ -87,6 +89,10 @@ export interface StartedJob {
 }
 
 export interface JobsClient {
+  /**
+   * Throws `InvalidRequestError` before anything starts for a job id outside the rule or a payload that no model
+   * could take (control characters, nesting, a malformed model name); the worker checks the model's own rules.
+   */
   startJob(payload: unknown, options?: { jobId?: string }): Promise<StartedJob>;
   getJob(jobId: string): Promise<JobView>;
   waitForJob(jobId: string): Promise<JobResult>;
@@ -107,6 +113,12 @@ export function createJobsClient(client: Client, taskQueue: string): JobsClient 
 
   return {
     async startJob(payload, { jobId = `job-${randomUUID()}` } = {}) {
+      const jobIdIssue = jobIdProblem(jobId);
+      const issues = [
+        ...(jobIdIssue === undefined ? [] : [{ path: 'jobId', message: jobIdIssue }]),
+        ...payloadLimitIssues(payload),
+      ];
+      if (issues.length > 0) throw new InvalidRequestError(issues);
       const existing = await handleOf(jobId)
         .describe()
         .catch((error: unknown) => {

@@ -5,15 +5,29 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '@temporalio/common';
 import { z } from 'zod';
+import { unsafeTextProblem } from './domain/input-limits.js';
 import { canonicalModel, modelsServedByBothApis, rulesOf } from './domain/models.js';
 
 /** Unset and empty both mean "not configured". */
-const optional = z
+const unchecked = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-const positiveNumber = (fallback: number) =>
+/**
+ * Every value of ours: no control characters (a newline in a key breaks a header, an escape sequence a log line,
+ * and a value may reach the store or a job's history). The message never shows the value, which may be a secret.
+ */
+const optional = unchecked.check((ctx) => {
+  const problem = ctx.value === undefined ? undefined : unsafeTextProblem(ctx.value, 'identifier');
+  if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: undefined });
+});
+
+/**
+ * A duration or interval: a plain positive number up to `max`. Each bound says why; without one, a typo such as
+ * 1000000000 would schedule a 31-year timer, and the values a job is accepted with stay with it for its life.
+ */
+const boundedNumber = (fallback: number, max: number, why: string) =>
   optional
     .pipe(
       z
@@ -22,13 +36,23 @@ const positiveNumber = (fallback: number) =>
         .optional(),
     )
     .transform((value) => (value === undefined ? fallback : Number(value)))
-    .pipe(z.number().positive('expected a positive number'));
+    .pipe(
+      z
+        .number()
+        .positive('expected a positive number')
+        // Below a millisecond a value rounds to 0, which Temporal reads as "no interval".
+        .min(0.001, 'expected at least 0.001')
+        .max(max, `at most ${max} (${why})`),
+    );
+
+/** A name that reaches Temporal and, in the account-slots workflow id, every job's history. */
+const temporalName = optional.pipe(z.string().max(200, 'at most 200 characters').optional());
 
 const EnvSchema = z.object({
   NODE_ENV: optional,
   TEMPORAL_ADDRESS: optional,
-  TEMPORAL_NAMESPACE: optional.transform((value) => value ?? 'default'),
-  TEMPORAL_TASK_QUEUE: optional.transform((value) => value ?? 'kling-video'),
+  TEMPORAL_NAMESPACE: temporalName.transform((value) => value ?? 'default'),
+  TEMPORAL_TASK_QUEUE: temporalName.transform((value) => value ?? 'kling-video'),
   TEMPORAL_CLI_PATH: optional,
   DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   KLING_DATA_DIR: optional,
@@ -37,11 +61,11 @@ const EnvSchema = z.object({
   KLING_SECRET_KEY: optional,
   KLING_API_KEY: optional,
   KLING_NEW_API_MODELS: optional,
-  KLING_REQUEST_TIMEOUT_SECONDS: positiveNumber(30),
-  KLING_POLL_INTERVAL_SECONDS: positiveNumber(10),
-  KLING_JOB_BUDGET_MINUTES: positiveNumber(60),
+  KLING_REQUEST_TIMEOUT_SECONDS: boundedNumber(30, 60, 'a poll attempt has one minute in all'),
+  KLING_POLL_INTERVAL_SECONDS: boundedNumber(10, 3600, 'one hour'),
+  KLING_JOB_BUDGET_MINUTES: boundedNumber(60, 10_080, 'one week'),
   RATE_CARD_PATH: optional,
-  SHUTDOWN_GRACE_SECONDS: positiveNumber(30),
+  SHUTDOWN_GRACE_SECONDS: boundedNumber(30, 3600, 'one hour'),
   WORKFLOW_BUNDLE_PATH: optional,
   METRICS_BIND_ADDRESS: optional.pipe(
     z
@@ -66,17 +90,19 @@ const EnvSchema = z.object({
       .regex(/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/, 'expected whsec_<base64>')
       .optional(),
   ),
-  KLING_CALLBACK_POLL_INTERVAL_SECONDS: positiveNumber(60),
+  KLING_CALLBACK_POLL_INTERVAL_SECONDS: boundedNumber(60, 3600, 'one hour'),
   KLING_MAX_CONCURRENT_TASKS: optional.pipe(
     z
       .string()
       .regex(/^[1-9]\d*$/, 'expected a positive integer')
       .transform(Number)
+      .pipe(z.number().max(1000, 'at most 1000 (tasks in flight per Kling account)'))
       .optional(),
   ),
-  PATH: optional,
-  XDG_CACHE_HOME: optional,
-  HOME: optional,
+  // The machine's, not ours: only searched and joined into paths.
+  PATH: unchecked,
+  XDG_CACHE_HOME: unchecked,
+  HOME: unchecked,
 });
 
 /** How to reach (or start) a Temporal server; see src/temporal/dev-server.ts for the order of resolution. */

@@ -1,6 +1,7 @@
 // The process's one logger, also installed as the Temporal SDK's logger: one JSON object per line in production,
 // readable text in development. Every line passes a redaction step, so a secret that slips into a message or
-// metadata (a configured key, or anything shaped like a JWT) is masked before it is written.
+// metadata (a configured key, or anything shaped like a JWT) is masked before it is written, and control characters
+// are escaped in both formats, so no input can forge a log line (issue 13).
 import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
 
 const levels: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -28,17 +29,16 @@ export function createLogger(options: LoggerOptions): Logger {
     if (levels.indexOf(level) < threshold) return;
     const time = now().toISOString();
     if (options.format === 'json') {
-      write(
-        redact(JSON.stringify({ time, level: level.toLowerCase(), msg: message, ...meta }, errorsAsJson)),
-      );
+      const json = JSON.stringify({ time, level: level.toLowerCase(), msg: message, ...meta }, errorsAsJson);
+      write(redact(json.replace(/[\u007f-\u009f]/g, unicodeEscape)));
       return;
     }
+    // Redacted before escaping, so a secret is found as it was written.
     const fields = Object.entries(meta)
-      .map(
-        ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value, errorsAsJson)}`,
-      )
+      .map(([key, value]) => `${escapeControls(key)}=${textValue(value, redact)}`)
       .join(' ');
-    write(redact(`${time} ${level.padEnd(5)} ${message}${fields === '' ? '' : ` ${fields}`}`));
+    const line = `${time} ${level.padEnd(5)} ${escapeControls(redact(message))}`;
+    write(redact(`${line}${fields === '' ? '' : ` ${fields}`}`));
   };
 
   return {
@@ -49,6 +49,29 @@ export function createLogger(options: LoggerOptions): Logger {
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
   };
+}
+
+/**
+ * Text logs are read by people and parsed by line: a control character from anywhere (a Kling task id, a job id, an
+ * error message) is written as an escape, so nothing can start a forged line, hide text or drive a terminal.
+ */
+function escapeControls(text: string): string {
+  return text.replace(/\p{Cc}/gu, (character) => controlEscapes[character] ?? unicodeEscape(character));
+}
+
+const controlEscapes: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function unicodeEscape(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** A field value: bare when it is one plain word, otherwise quoted, so it cannot pass for other fields. */
+function textValue(value: unknown, redact: (text: string) => string): string {
+  if (typeof value === 'string') {
+    const text = redact(value);
+    return /^[^\s"=\\\p{Cc}]+$/u.test(text) ? text : escapeControls(JSON.stringify(text));
+  }
+  return escapeControls(redact(JSON.stringify(value, errorsAsJson) ?? String(value)));
 }
 
 function errorsAsJson(_key: string, value: unknown): unknown {

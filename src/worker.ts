@@ -10,14 +10,16 @@ import {
   type ActivityDeps,
   type WaitPolicy,
 } from './activities/index.js';
+import { failureAlarms } from './activities/alarms.js';
 import { signalJobs } from './callbacks/deliver.js';
 import { startCallbackReceiver } from './callbacks/receiver.js';
 import { callbackUrl } from './callbacks/token.js';
-import { loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { defaultRateCard, snapshotRateCard } from './domain/rate-card.js';
 import { createKlingClient, type KlingClient } from './kling/client.js';
 import { createLogger } from './log.js';
 import { loadRateCardFile } from './rate-card-file.js';
+import { listenStartError, rateCardStartError, storeStartError } from './startup-errors.js';
 import { openStore } from './store/open-store.js';
 import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
 import { withJobIds } from './telemetry/job-log.js';
@@ -53,18 +55,28 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
     });
     return { client, simulatorUrl: undefined, close: () => Promise.resolve() };
   }
-  // Loaded only in development, so production images never start it by accident.
-  const { startSimulator } = await import('./kling/simulator/simulator.js');
-  const simulator = await startSimulator({});
+  // Loaded only in development, so production images never start it by accident. Its tasks live in the data
+  // folder and every worker of that folder shares it (src/kling/simulator/embedded.ts); it signs its callbacks
+  // when the receiver requires Kling's signature.
+  const { obtainEmbeddedSimulator } = await import('./kling/simulator/embedded.js');
+  const simulator = await obtainEmbeddedSimulator({
+    dataDir: config.store.dataDir,
+    ...(config.callbacks?.webhookSecret === undefined
+      ? {}
+      : { webhookSecret: config.callbacks.webhookSecret }),
+  });
   const { accessKey, secretKey, apiKey } = simulator.credentials;
+  // One line each: text logs escape line breaks.
+  for (const line of [
+    '*****************************************************************',
+    '*  NO KLING CREDENTIALS: using the bundled Kling SIMULATOR.      *',
+    '*  No real video is generated and nobody is charged by Kling.   *',
+    '*  Set KLING_ACCESS_KEY + KLING_SECRET_KEY (or KLING_API_KEY).  *',
+    '*****************************************************************',
+  ])
+    logger.warn(line);
   logger.warn(
-    [
-      '*****************************************************************',
-      '*  NO KLING CREDENTIALS: using the bundled Kling SIMULATOR.      *',
-      '*  No real video is generated and nobody is charged by Kling.   *',
-      '*  Set KLING_ACCESS_KEY + KLING_SECRET_KEY (or KLING_API_KEY).  *',
-      '*****************************************************************',
-    ].join('\n'),
+    simulator.owned ? 'Kling simulator started' : "using another worker's Kling simulator (same data folder)",
     { simulator: simulator.url },
   );
   const client = createKlingClient({
@@ -114,6 +126,7 @@ async function connectCallbacksAndSlots(
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   try {
+    const listenAddress = `${callbacks?.listen?.host}:${callbacks?.listen?.port}`;
     const receiver =
       callbacks?.listen === undefined
         ? undefined
@@ -123,6 +136,8 @@ async function connectCallbacksAndSlots(
             webhookSecret: callbacks.webhookSecret,
             deliver: signalJobs(client),
             logger,
+          }).catch((error: unknown) => {
+            throw listenStartError('KLING_CALLBACK_LISTEN', listenAddress, error);
           });
     if (receiver !== undefined) logger.info('callback receiver listening', { url: receiver.url });
     return {
@@ -141,13 +156,19 @@ async function connectCallbacksAndSlots(
 /** Opens everything the worker needs and creates it; the caller installs the Runtime first. */
 export async function startJobWorker(config: Config, logger: Logger): Promise<JobWorker> {
   const card =
-    config.rateCardPath === undefined ? defaultRateCard : await loadRateCardFile(config.rateCardPath);
+    config.rateCardPath === undefined
+      ? defaultRateCard
+      : await loadRateCardFile(config.rateCardPath).catch((error: unknown) => {
+          throw rateCardStartError(error);
+        });
   const rateCard = snapshotRateCard(card);
   const store = await openStore(
     config.store.databaseUrl === undefined
       ? { dataDir: config.store.dataDir }
       : { databaseUrl: config.store.databaseUrl },
-  );
+  ).catch((error: unknown) => {
+    throw storeStartError(config.store, error);
+  });
   const closers: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
     for (const close of closers.reverse())
@@ -185,6 +206,8 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         // The wait policy (config.wait, adjusted for callbacks and slots) and the callback/slot ports.
         ...callbacksAndSlots.deps,
       }),
+      // Every activity error is classified once, and one that keeps recurring raises an alarm (issue 13).
+      interceptors: { activity: [failureAlarms()] },
       shutdownGraceTime: config.shutdownGraceMs,
     });
     logger.info('worker ready', {
@@ -223,11 +246,18 @@ export function installRuntime(config: Config): Logger {
 
 /** `node dist/worker.js` (containers): configuration from the environment, then run until a signal. */
 export async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = installRuntime(config);
-  const worker = await startJobWorker(config, logger);
-  await worker.run();
-  logger.info('worker stopped');
+  try {
+    const config = loadConfig();
+    const logger = installRuntime(config);
+    const worker = await startJobWorker(config, logger);
+    await worker.run();
+    logger.info('worker stopped');
+  } catch (error) {
+    // The README's promise for configuration errors: one line, exit 2.
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`kling-video worker: ${error.message}\n`);
+    process.exitCode = 2;
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -10,6 +10,7 @@ import {
 } from '../domain/envelope.js';
 import type { KlingFamily } from '../domain/family.js';
 import { quoteRequest } from '../domain/pricing.js';
+import { jobIdProblem } from '../domain/input-limits.js';
 import { JobFailureType } from '../domain/job-failure.js';
 import type { ActivityDeps, WaitPolicy } from './deps.js';
 
@@ -25,9 +26,12 @@ export interface AcceptedJob {
 export function acceptJob(deps: ActivityDeps) {
   const newApiModels = new Set(deps.newApiModels ?? []);
   return async ({ jobId, payload }: { jobId: string; payload: unknown }): Promise<AcceptedJob> => {
-    const extensionSource = await extensionSourceOf(deps, extensionVideoId(payload));
     let envelope: RequestEnvelope;
     try {
+      // The job id is the workflow id: a client that bypassed startJob can set anything there.
+      const jobIdIssue = jobIdProblem(jobId);
+      if (jobIdIssue !== undefined) throw new InvalidRequestError([{ path: 'jobId', message: jobIdIssue }]);
+      const extensionSource = await extensionSourceOf(deps, extensionVideoId(payload));
       envelope = normalizeRequest(payload, {
         newApiModels,
         ...(extensionSource === undefined ? {} : { extensionSource }),

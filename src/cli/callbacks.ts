@@ -3,7 +3,9 @@ import { Client, Connection } from '@temporalio/client';
 import { signalJobs } from '../callbacks/deliver.js';
 import { startCallbackReceiver } from '../callbacks/receiver.js';
 import { CALLBACK_PATH } from '../callbacks/token.js';
+import { ConfigError } from '../config.js';
 import { createLogger } from '../log.js';
+import { listenStartError } from '../startup-errors.js';
 import { loadCliConfig } from './cli-config.js';
 import { EXIT_OK, UsageError, type Command } from './command.js';
 import { assertTemporalReachable, LOCAL_TEMPORAL_ADDRESS } from './local-temporal.js';
@@ -51,6 +53,9 @@ export const callbacksCommand: Command = {
         webhookSecret: config.callbacks.webhookSecret,
         deliver: signalJobs(new Client({ connection, namespace: config.temporal.namespace })),
         logger,
+      }).catch((error: unknown) => {
+        const failure = listenStartError('KLING_CALLBACK_LISTEN', `${listen.host}:${listen.port}`, error);
+        throw failure instanceof ConfigError ? new UsageError(failure.message) : failure;
       });
       logger.info('callback receiver listening', { url: receiver.url, namespace: config.temporal.namespace });
       await new Promise<void>((resolve) => {

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { JobAlreadyFinishedError, JobFailedError } from '../client.js';
+import { InvalidRequestError } from '../domain/envelope.js';
+import { jobIdProblem } from '../domain/input-limits.js';
 import { loadCliConfig } from './cli-config.js';
 import { EXIT_JOB_FAILED, EXIT_OK, UsageError, type Command } from './command.js';
 import { endedBadly, formatJobReport, readJob } from './job-report.js';
@@ -18,7 +20,8 @@ Starts a video generation job from a portal payload ("-" reads it from stdin). T
 first, exactly as the worker will: an invalid one is reported field by field and nothing is started.
 
 Options:
-  --job-id <id>  the job's id (default: job-<uuid>). A job id runs once: starting a running job's id again
+  --job-id <id>  the job's id (default: job-<uuid>): 1–128 ASCII letters, digits, ".", "_", ":" and "-",
+                 starting with a letter or digit. A job id runs once: starting a running job's id again
                  follows that job; the id of a job that ended is refused.
   --wait         follow the job with a live progress line (phase, Kling status, elapsed time) on stderr until
                  it ends, then print the result and the bill
@@ -49,6 +52,7 @@ export const generateCommand: Command = {
             throw new UsageError(
               `job ${error.jobId} already ran and a job id runs once: see \`kling-video status ${error.jobId}\`, or use a new --job-id`,
             );
+          if (error instanceof InvalidRequestError) throw new UsageError(`${source}: ${error.message}`);
           throw temporalFailure(connection.address, error);
         });
       const what = `${envelope.model}, ${envelope.inputType} input`;
@@ -132,6 +136,7 @@ function parseGenerateArgs(argv: readonly string[]): {
     throw new UsageError('expected exactly one payload: a JSON file, or - for stdin');
   }
   const jobId = parsed.values['job-id'];
-  if (jobId?.trim() === '') throw new UsageError('--job-id must not be empty');
+  const jobIdIssue = jobId === undefined ? undefined : jobIdProblem(jobId);
+  if (jobIdIssue !== undefined) throw new UsageError(`--job-id: ${jobIdIssue}`);
   return { source, jobId, wait: parsed.values.wait === true };
 }

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidRequestError, normalizeRequest, type RequestEnvelope } from '../domain/envelope.js';
+import { MAX_PAYLOAD_DEPTH } from '../domain/input-limits.js';
+import { JsonTextError, parseStrictJson } from '../domain/strict-json.js';
 import { UsageError } from './command.js';
 
 export interface CheckedPayload {
@@ -10,7 +12,8 @@ export interface CheckedPayload {
 
 /**
  * Reads a payload from a file or stdin (`-`) and validates it the way the worker will, so a bad payload is
- * reported field by field before anything is started.
+ * reported field by field before anything is started. A key given twice is an error naming it: a portal whose
+ * parser keeps the first one would price another request.
  */
 export async function readCheckedPayload(source: string): Promise<CheckedPayload> {
   const name = source === '-' ? 'stdin' : source;
@@ -22,8 +25,9 @@ export async function readCheckedPayload(source: string): Promise<CheckedPayload
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(text);
+    payload = parseStrictJson(text, { maxDepth: MAX_PAYLOAD_DEPTH });
   } catch (error) {
+    if (error instanceof JsonTextError) throw new UsageError(`${name}: invalid request:\n${error.message}`);
     throw new UsageError(`payload ${name} is not valid JSON: ${(error as Error).message}`);
   }
   try {

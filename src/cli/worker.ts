@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import {
   obtainTemporalServer,
   TemporalUnavailableError,
@@ -29,7 +29,8 @@ by environment variables only (see the README for every one). With nothing set i
 NODE_ENV=production refuses to start without real Kling credentials (KLING_ACCESS_KEY + KLING_SECRET_KEY, or
 KLING_API_KEY) and DATABASE_URL. Ctrl+C (SIGINT) or SIGTERM stops it after in-flight activities finish.
 
-Exit codes: 0 stopped by a signal; 2 invalid configuration, no Temporal server, or port ${LOCAL_TEMPORAL_PORT} taken.`;
+Exit codes: 0 stopped by a signal; 2 invalid configuration (an unreachable database and a taken
+KLING_CALLBACK_LISTEN port included), no Temporal server, or port ${LOCAL_TEMPORAL_PORT} taken.`;
 
 export const workerCommand: Command = {
   help,
@@ -54,7 +55,10 @@ export const workerCommand: Command = {
           ? config
           : { ...config, temporal: { ...config.temporal, address: devServer.address } },
         logger,
-      );
+      ).catch((error: unknown) => {
+        // An unreachable database or a taken callback port: one line, exit 2.
+        throw error instanceof ConfigError ? new UsageError(error.message) : error;
+      });
       await worker.run();
       logger.info('worker stopped');
       return EXIT_OK;

@@ -11,6 +11,8 @@ export const JobFailureType = {
   klingTaskFailed: 'KlingTaskFailed',
   /** The task did not finish within the job's budget. */
   timedOut: 'JobTimedOut',
+  /** The database refused the job's data (src/store/errors.ts): a bug past every input check; alarmed at once. */
+  storeRejected: 'StoreRejected',
   /**
    * The job's model goes to Kling's new API, which takes only an API key, and the worker has none (KLING_API_KEY).
    * Refused at acceptance: nothing was submitted or billed.

@@ -1,17 +1,19 @@
 import { z } from 'zod';
+import { boundedJson, MAX_PAYLOAD_DEPTH, ModelName, safeText } from './input-limits.js';
 import { canonicalDecimal, compareDecimals, decimalFromNumber, plainDecimalPattern } from './money.js';
 import { Mode, Resolution } from './terms.js';
 
 /** The generic duration limit, for models outside the table (kling-api.md). */
 export const maxRequestedSeconds = '60';
 
-const Text = z.string().max(2500, 'at most 2500 characters');
+const Text = z.string().max(2500, 'at most 2500 characters').check(safeText('free-text'));
 
 /** An image or video: a URL or raw Base64 (Kling rejects a `data:` prefix). */
 const Media = z
   .string()
   .min(1, 'expected a URL or raw Base64, got an empty string')
-  .refine((value) => !value.startsWith('data:'), 'raw Base64 without a "data:" prefix, or a URL');
+  .refine((value) => !value.startsWith('data:'), 'raw Base64 without a "data:" prefix, or a URL')
+  .check(safeText('identifier'));
 
 export const AspectRatio = z.enum(['16:9', '9:16', '1:1']);
 export type AspectRatio = z.infer<typeof AspectRatio>;
@@ -83,11 +85,7 @@ const ownedByWorker = (why: string) => z.never({ error: `set by the worker (${wh
  * audio) live in `normalizeRequest`.
  */
 export const PortalPayload = z.strictObject({
-  model_name: z
-    .string({
-      error: (issue) => (issue.input === undefined ? 'required, e.g. "kling-v2-6"' : 'expected a string'),
-    })
-    .min(1, 'expected a model name, e.g. "kling-v2-6"'),
+  model_name: ModelName,
   prompt: Text.optional(),
   negative_prompt: Text.optional(),
   aspect_ratio: AspectRatio.optional(),
@@ -102,8 +100,16 @@ export const PortalPayload = z.strictObject({
   image_list: z.array(ImageListEntry).optional(),
   video: Media.optional(),
   video_list: z.array(VideoListEntry).optional(),
-  video_id: z.string().min(1, 'expected the id of a previous output video').optional(),
-  camera_control: z.record(z.string(), z.json(), { error: 'expected a JSON object' }).optional(),
+  video_id: z
+    .string()
+    .min(1, 'expected the id of a previous output video')
+    .check(safeText('identifier'))
+    .optional(),
+  // Bounded before z.json() recurses into it: a 2,000-level object would overflow the stack (issue 13).
+  camera_control: boundedJson(z.record(z.string(), z.json(), { error: 'expected a JSON object' }), {
+    maxDepth: MAX_PAYLOAD_DEPTH,
+    depth: 2,
+  }).optional(),
   callback_url: ownedByWorker('it points Kling at this worker'),
   external_task_id: ownedByWorker('it is the job id, which makes submission idempotent'),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateCardLimitIssues } from './input-limits.js';
 import { formatIssues, issuesFromZod, type Issue } from './issues.js';
 import {
   canonicalDecimal,
@@ -129,9 +130,12 @@ const OperatorRateCard = RateCard.superRefine((card, ctx) => {
   }
 });
 
+/** A card as it is loaded: its schema, then the limits that keep every amount and text storable (issue 13). */
 export function parseRateCard(json: unknown): RateCard {
   const parsed = OperatorRateCard.safeParse(json);
   if (!parsed.success) throw new InvalidRateCardError(issuesFromZod(parsed.error, allowedKeys));
+  const limits = rateCardLimitIssues(parsed.data);
+  if (limits.length > 0) throw new InvalidRateCardError(limits);
   return parsed.data;
 }
 

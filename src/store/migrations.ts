@@ -59,6 +59,13 @@ export const migrations: readonly Migration[] = [
     ],
   },
   {
+    version: 2,
+    name: 'bill amounts as bigint',
+    // An integer column overflows at 21,474,836.47 in cents; bigint holds every amount a bill line can carry (any
+    // safe integer), and the rate card bounds what a job can be charged well below that (issue 13).
+    statements: ['ALTER TABLE bill_lines ALTER COLUMN amount_cents TYPE bigint'],
+  },
+  {
     version: 5,
     name: "Kling's new API: the API of a job's task, the model name a request used",
     statements: [

@@ -86,7 +86,8 @@ export function billLineFromRow(row: Row): BillLine {
     factors: row.factors,
     rawCostUsd: row.raw_cost_usd,
     costUsd: row.cost_usd,
-    amountCents: row.amount_cents,
+    // bigint: node-postgres returns it as text, PGlite as a number; BillLine checks it is a safe integer.
+    amountCents: typeof row.amount_cents === 'string' ? Number(row.amount_cents) : row.amount_cents,
     clamped: row.clamped,
     rounding: row.rounding,
     currency: row.currency,

@@ -12,6 +12,11 @@ export const BILL_AMOUNT_METRIC = 'kling_video_bill_amount_cents';
 export const KLING_REQUESTS_METRIC = 'kling_video_kling_requests_total';
 /** Histogram (seconds); label `route`. */
 export const KLING_REQUEST_DURATION_METRIC = 'kling_video_kling_request_duration_seconds';
+/**
+ * Counter of activities that keep failing the same way (src/activities/alarms.ts); labels `activity` (the activity
+ * type) and `failure_type` (one of ALARM_FAILURE_TYPES, else `Other`). Each count has an ERROR line naming the job.
+ */
+export const JOB_ALARMS_METRIC = 'kling_video_job_alarms_total';
 
 /**
  * Bucket boundaries for our histograms: the SDK's defaults suit milliseconds, while a video job waits minutes and a

@@ -109,3 +109,63 @@ describe('configuration from the environment', () => {
     expect(message).not.toContain(secret);
   });
 });
+
+describe('bounds on durations and intervals (issue 13, row 6)', () => {
+  it.each([
+    ['KLING_POLL_INTERVAL_SECONDS', '1000000000', 'at most 3600'],
+    ['KLING_JOB_BUDGET_MINUTES', '999999999999999999999', 'at most 10080'],
+    ['KLING_REQUEST_TIMEOUT_SECONDS', '61', 'at most 60'],
+    ['SHUTDOWN_GRACE_SECONDS', '86400', 'at most 3600'],
+    ['KLING_CALLBACK_POLL_INTERVAL_SECONDS', '7200', 'at most 3600'],
+    ['KLING_POLL_INTERVAL_SECONDS', '0.0001', 'expected at least 0.001'],
+    ['KLING_MAX_CONCURRENT_TASKS', '1000000', 'at most 1000'],
+  ])('%s=%s is refused: %s', (variable, value, message) => {
+    const env = { ...base, [variable]: value };
+    if (variable.startsWith('KLING_CALLBACK')) Object.assign(env, callbackEnv);
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(`${variable}: ${message}`);
+  });
+
+  it('takes the largest values the bounds allow, and the wait policy a job keeps stays within them', () => {
+    const config = loadConfig({
+      ...base,
+      KLING_POLL_INTERVAL_SECONDS: '3600',
+      KLING_JOB_BUDGET_MINUTES: '10080',
+      KLING_REQUEST_TIMEOUT_SECONDS: '60',
+      SHUTDOWN_GRACE_SECONDS: '3600',
+    });
+    expect(config.wait).toEqual({ pollIntervalMs: 3_600_000, budgetMs: 604_800_000 });
+    expect(config.kling.timeoutMs).toBe(60_000);
+    expect(config.shutdownGraceMs).toBe(3_600_000);
+  });
+});
+
+const callbackEnv = {
+  KLING_CALLBACK_LISTEN: '127.0.0.1:19100',
+  KLING_CALLBACK_SECRET: 'a-callback-secret-of-32-characters',
+};
+
+describe('control characters in configuration values (issue 13, row 3)', () => {
+  it.each([
+    ['TEMPORAL_TASK_QUEUE', 'kling\u0000video'],
+    ['TEMPORAL_NAMESPACE', 'default\u001b[2J'],
+    ['KLING_API_KEY', 'key-with\na-newline'],
+    ['RATE_CARD_PATH', 'card\u0007.json'],
+  ])('%s with a control character is refused, naming it and not echoing the value', (variable, value) => {
+    let message = '';
+    try {
+      loadConfig({ ...base, [variable]: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`${variable}: control character U\\+00`));
+    expect(message).not.toContain(value.trim());
+  });
+
+  it('a task queue name is bounded: it is part of every job history (the account-slots workflow id)', () => {
+    expect(() => loadConfig({ ...base, TEMPORAL_TASK_QUEUE: 'q'.repeat(201) })).toThrow(
+      'TEMPORAL_TASK_QUEUE: at most 200 characters',
+    );
+  });
+});

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { failureAlarms } from '../../src/activities/alarms.js';
 import { createActivities, type ActivityDeps, type JobActivities } from '../../src/activities/index.js';
 import { defaultRateCard, snapshotRateCard } from '../../src/domain/rate-card.js';
 import { createKlingClient } from '../../src/kling/client.js';
@@ -92,6 +93,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         taskQueue: temporal.taskQueue,
         workflowBundle: await workflowBundle(workflowsPath),
         activities,
+        interceptors: { activity: [failureAlarms()] },
       });
       const done = worker.run();
       const handle = {

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { familyPath, KlingFamily, newApiFamilyPath } from '../../domain/family.js';
@@ -9,6 +10,7 @@ import { createCallbackSender } from './callbacks.js';
 import { countRequest, createCounters, type SimulatorCounters } from './counters.js';
 import { defaultKnobs, SimulatorKnobs, SimulatorKnobsUpdate } from './knobs.js';
 import { createRandom } from './random.js';
+import { openTaskJournal } from './task-journal.js';
 import { productOf, TaskBook, toNewTaskData, toTaskData, type SimulatedTask } from './tasks.js';
 import { validateCreate, type CreateVerdict } from './validate-create.js';
 import { validateNewCreate } from './validate-new-create.js';
@@ -27,6 +29,8 @@ export interface SimulatorOptions extends Partial<SimulatorKnobs> {
   readonly webhookSecret?: string;
   /** One line per request, transition and callback. */
   readonly log?: (line: string) => void;
+  /** Keep the tasks in this folder (`tasks.jsonl`), so a simulator started again knows them; memory only without. */
+  readonly dataDir?: string;
 }
 
 export interface Simulator {
@@ -96,7 +100,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log,
     ...(options.webhookSecret === undefined ? {} : { webhookSecret: options.webhookSecret }),
   });
+  const journal =
+    options.dataDir === undefined ? undefined : openTaskJournal(join(options.dataDir, 'tasks.jsonl'));
   const book = new TaskBook({
+    ...(journal === undefined ? {} : { onChange: (task) => journal.record(task) }),
     random: taskRandom,
     knobs: () => knobs,
     now,
@@ -371,6 +378,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   url = `http://${host}:${address.port}`;
+  // Once the URL is known: a restored task that finishes now gets its video URL from it.
+  if (journal !== undefined) book.restore(journal.tasks);
 
   return {
     url,

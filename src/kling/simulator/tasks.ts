@@ -3,6 +3,7 @@ import type { Mode, Resolution } from '../../domain/terms.js';
 import type { KlingNewTaskData, KlingTaskData, KlingTaskStatus } from '../task.js';
 import type { SimulatorKnobs } from './knobs.js';
 import type { SimulatorRandom } from './random.js';
+import type { StoredTask } from './task-journal.js';
 import type { CreateSpec, SourceVideo } from './validate-create.js';
 
 export interface SimulatedVideo {
@@ -45,6 +46,9 @@ type Entry = Mutable<SimulatedTask> & {
   willFail: boolean;
   /** Drawn at creation, so ids do not depend on the order in which concurrent tasks finish. */
   videoId: string;
+  /** The timetable drawn at creation (simulator clock): kept with the task, so a restored task keeps it too. */
+  processingAt: number;
+  endsAt: number;
 };
 
 export interface TaskBookOptions {
@@ -55,6 +59,8 @@ export interface TaskBookOptions {
   readonly now: () => number;
   readonly videoUrl: (videoId: string) => string;
   readonly onTransition: (task: SimulatedTask) => void;
+  /** Every change of a task (creation included), before anyone hears of it: the journal's hook. */
+  readonly onChange?: (task: StoredTask) => void;
 }
 
 /** The account's tasks and their lifecycle: submitted → processing → succeed | failed, on timers. */
@@ -90,6 +96,7 @@ export class TaskBook {
   ): SimulatedTask {
     const knobs = this.#options.knobs();
     const at = this.#options.now();
+    const processingAt = at + this.#delay(knobs.submittedMs, knobs);
     const entry: Entry = {
       taskId: this.#newTaskId(),
       ...(spec.api === undefined ? {} : { api: spec.api }),
@@ -109,16 +116,37 @@ export class TaskBook {
       updatedAt: at,
       willFail,
       videoId: this.#options.random.digits(18),
+      processingAt,
+      endsAt: processingAt + this.#delay(knobs.processingMs, knobs),
     };
     this.#entries.set(entry.taskId, entry);
-    const submittedFor = this.#delay(knobs.submittedMs, knobs);
-    const processingFor = this.#delay(knobs.processingMs, knobs);
-    this.#after(submittedFor, () => {
-      this.#enter(entry, 'processing');
-      this.#after(processingFor, () => this.#finish(entry));
-    });
+    this.#options.onChange?.(structuredClone(entry));
+    this.#schedule(entry);
     this.#options.onTransition(view(entry));
     return view(entry);
+  }
+
+  /** Takes back tasks kept by a journal; each goes on from where its timetable says it is now. */
+  restore(tasks: readonly StoredTask[]): void {
+    for (const task of tasks) {
+      const entry: Entry = { ...structuredClone(task), transitions: [...task.transitions] };
+      this.#entries.set(entry.taskId, entry);
+      for (const video of entry.videos) this.#videos.set(video.id, { task: entry, video });
+      this.#schedule(entry);
+    }
+  }
+
+  /** The next step of a running task, at its time in the timetable (at once if that has passed). */
+  #schedule(entry: Entry): void {
+    const now = this.#options.now();
+    if (entry.status === 'submitted') {
+      this.#after(entry.processingAt - now, () => {
+        this.#enter(entry, 'processing');
+        this.#schedule(entry);
+      });
+    } else if (entry.status === 'processing') {
+      this.#after(entry.endsAt - now, () => this.#finish(entry));
+    }
   }
 
   /** A legacy task, on the family that created it. */
@@ -194,6 +222,7 @@ export class TaskBook {
     entry.status = status;
     entry.updatedAt = at;
     entry.transitions.push({ status, at });
+    this.#options.onChange?.(structuredClone(entry));
     this.#options.onTransition(view(entry));
   }
 
@@ -307,7 +336,13 @@ export function productOf(task: SimulatedTask): string {
 }
 
 function view(entry: Entry): SimulatedTask {
-  const { willFail: _willFail, videoId: _videoId, ...task } = entry;
+  const {
+    willFail: _willFail,
+    videoId: _videoId,
+    processingAt: _processingAt,
+    endsAt: _endsAt,
+    ...task
+  } = entry;
   return {
     ...task,
     dropped: [...entry.dropped],
