@@ -22,6 +22,7 @@ export default defineConfig({
             'test/deploy/**/*.test.ts',
             'test/callbacks/**/*.test.ts',
             'test/bench/**/*.test.ts',
+            'test/activities/**/*.test.ts',
           ],
           testTimeout: 30_000,
         },

@@ -2,7 +2,10 @@
 # One-shot (compose service `temporal-namespace`): creates the namespace the workers poll and registers the
 # custom search attributes the workflows upsert (src/temporal/search-attributes.ts). Safe to repeat: it only
 # creates what is missing. TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE are also read by the temporal CLI itself.
+# Run for real by the cluster suite too, with TEMPORAL_CLI_PATH naming the CLI (default: `temporal` on PATH).
 set -eu
+
+temporal() { command "${TEMPORAL_CLI_PATH:-temporal}" "$@"; }
 
 address=${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS is required}
 namespace=${TEMPORAL_NAMESPACE:?TEMPORAL_NAMESPACE is required}

@@ -54,6 +54,9 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: temporalName.transform((value) => value ?? 'default'),
   TEMPORAL_TASK_QUEUE: temporalName.transform((value) => value ?? 'kling-video'),
   TEMPORAL_CLI_PATH: optional,
+  TEMPORAL_SERVER_PATH: optional,
+  TEMPORAL_SQL_TOOL_PATH: optional,
+  TEMPORAL_SCHEMA_DIR: optional,
   DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   KLING_DATA_DIR: optional,
   KLING_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -113,6 +116,13 @@ export interface TemporalConfig {
   readonly taskQueue: string;
   /** An explicit Temporal CLI binary to run the dev server from. */
   readonly cliPath: string | undefined;
+  /**
+   * Temporal's own server, its SQL schema tool and the PostgreSQL schema folder, for the cluster suite
+   * (src/temporal/server-binaries.ts); unset = built once with Go into `cacheDir`, schemas from the Go module.
+   */
+  readonly serverPath: string | undefined;
+  readonly sqlToolPath: string | undefined;
+  readonly schemaDir: string | undefined;
   /** Folders of `PATH`, searched for a `temporal` binary. */
   readonly searchPath: readonly string[];
   /** Per-user cache folder holding the Temporal CLI we build once. */
@@ -225,6 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
+      serverPath: e.TEMPORAL_SERVER_PATH,
+      sqlToolPath: e.TEMPORAL_SQL_TOOL_PATH,
+      schemaDir: e.TEMPORAL_SCHEMA_DIR,
       searchPath: (e.PATH ?? '').split(':').filter((dir) => dir !== ''),
       cacheDir: join(cacheRoot, 'kling-video-worker'),
     },

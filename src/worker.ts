@@ -235,28 +235,44 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
 /**
  * The process's logger and Temporal Runtime, once per process: job ids on every job line, metrics when
  * configured, and SIGINT/SIGTERM making every worker drain (in-flight activities get the grace time to finish).
+ * `shutdown` releases the Runtime when no worker ever ran (a worker's end releases it anyway): with the core's
+ * logs forwarded, an installed Runtime keeps the process alive.
  */
-export function installRuntime(config: Config): Logger {
+export function installRuntime(config: Config): { logger: Logger; shutdown: () => Promise<void> } {
   const logger = withJobIds(createLogger({ ...config.log, secrets: config.secrets }));
-  Runtime.install({ logger, ...telemetryOptions(config.metrics), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const runtime = Runtime.install({
+    logger,
+    telemetryOptions: {
+      ...telemetryOptions(config.metrics).telemetryOptions,
+      // The Rust core's own lines (its poll errors during a server outage, say) go through the same logger, so
+      // they are JSON in JSON mode and pass the redaction; left alone, the core writes coloured text to stderr.
+      logging: { forward: {}, filter: { core: config.log.level, other: 'ERROR' } },
+    },
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
   if (config.metrics !== undefined)
     logger.info('metrics served', { url: `http://${config.metrics.bindAddress}/metrics` });
-  return logger;
+  return { logger, shutdown: () => runtime.shutdown() };
 }
 
 /** `node dist/worker.js` (containers): configuration from the environment, then run until a signal. */
 export async function main(): Promise<void> {
+  let shutdown = (): Promise<void> => Promise.resolve();
   try {
     const config = loadConfig();
-    const logger = installRuntime(config);
-    const worker = await startJobWorker(config, logger);
+    const runtime = installRuntime(config);
+    shutdown = runtime.shutdown;
+    const worker = await startJobWorker(config, runtime.logger);
     await worker.run();
-    logger.info('worker stopped');
+    runtime.logger.info('worker stopped');
   } catch (error) {
     // The README's promise for configuration errors: one line, exit 2.
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`kling-video worker: ${error.message}\n`);
+    process.stderr.write(`kling-video worker: ${error.message}
+`);
     process.exitCode = 2;
+  } finally {
+    await shutdown();
   }
 }
 

@@ -1,6 +1,9 @@
-// The one place a Kling or store error becomes a Temporal failure: fatal → non-retryable `KlingRejected` (the job
-// fails with Kling's code and message); anything else → retryable, honouring Kling's minimum backoff (1303). A
-// store error: refused data → non-retryable `StoreRejected`, an unreachable database → retryable `StoreUnavailable`.
+// The one place a Kling or store error becomes a Temporal failure. Kling: fatal → non-retryable `KlingRejected` (the
+// job fails with Kling's code and message); anything else → retryable. Kling's throttling answers (1302, 1303) back
+// off exponentially with jitter from Kling's minimum: a fixed `nextRetryDelay` would replace the retry policy's own
+// backoff on every attempt (temporal-notes.md), so a busy account would be asked again every second. Store: refused
+// data → non-retryable `StoreRejected`, an unreachable database → retryable `StoreUnavailable`.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { KlingError } from '../kling/errors.js';
 import { JobFailureType } from '../domain/job-failure.js';
@@ -12,7 +15,25 @@ export const StoreFailureType = {
   unavailable: 'StoreUnavailable',
 } as const;
 
-export function asActivityFailure(error: unknown): unknown {
+/** The longest wait between two throttled attempts: the submit retry policy's own maximum interval. */
+export const MAX_THROTTLE_DELAY_MS = 60_000;
+
+/**
+ * The delay before retry number `attempt` + 1 after Kling throttled attempt `attempt`: doubling from Kling's
+ * minimum, capped, with "equal jitter" (half fixed, half random) so retries of many jobs spread out instead of
+ * arriving together the moment a slot frees; never below the minimum.
+ */
+export function throttleDelayMs(minBackoffMs: number, attempt: number, random: () => number): number {
+  const ceiling = Math.min(MAX_THROTTLE_DELAY_MS, minBackoffMs * 2 ** Math.max(0, attempt - 1));
+  return Math.max(minBackoffMs, Math.round(ceiling / 2 + (random() * ceiling) / 2));
+}
+
+/** `attempt`: the activity attempt that failed (read from the running activity when not given). */
+export function asActivityFailure(
+  error: unknown,
+  attempt = Context.current().info.attempt,
+  random: () => number = Math.random,
+): unknown {
   const store = classifyStoreError(error);
   if (store !== undefined) return storeFailure(error as Error, store);
   if (!(error instanceof KlingError)) return error;
@@ -29,7 +50,9 @@ export function asActivityFailure(error: unknown): unknown {
     type: 'KlingUnavailable',
     message: error.message,
     details: [details],
-    ...(error.minBackoffMs === undefined ? {} : { nextRetryDelay: error.minBackoffMs }),
+    ...(error.minBackoffMs === undefined
+      ? {}
+      : { nextRetryDelay: throttleDelayMs(error.minBackoffMs, attempt, random) }),
   });
 }
 

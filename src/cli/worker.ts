@@ -41,15 +41,16 @@ export const workerCommand: Command = {
       throw new UsageError((error as Error).message);
     }
     const config = loadCliConfig();
-    const logger = installRuntime(config);
-    if (config.temporal.address !== undefined) await assertTemporalReachable(config.temporal);
-    const devServer =
-      config.temporal.address === undefined
-        ? await startLocalDevServer(config, (line) => {
-            logger.info(line);
-          })
-        : undefined;
+    const { logger, shutdown } = installRuntime(config);
+    let devServer: TemporalServer | undefined;
     try {
+      if (config.temporal.address !== undefined) await assertTemporalReachable(config.temporal);
+      devServer =
+        config.temporal.address === undefined
+          ? await startLocalDevServer(config, (line) => {
+              logger.info(line);
+            })
+          : undefined;
       const worker = await startJobWorker(
         devServer === undefined
           ? config
@@ -64,6 +65,7 @@ export const workerCommand: Command = {
       return EXIT_OK;
     } finally {
       await devServer?.stop();
+      await shutdown();
     }
   },
 };

@@ -10,7 +10,10 @@ export interface KlingErrorClass {
   readonly httpStatus: number;
   readonly kind: KlingErrorKind;
   readonly meaning: string;
-  /** The smallest sensible delay before a retry, where kling-api.md names one. */
+  /**
+   * Kling's throttling answers: the smallest delay before a retry, from which retries back off exponentially
+   * (src/activities/failures.ts). kling-api.md names ≥ 1 s for 1303; 1302 gets the same floor.
+   */
   readonly minBackoffMs?: number;
 }
 
@@ -35,7 +38,7 @@ export const klingErrorTable: Readonly<Record<number, KlingErrorClass>> = {
   1203: { httpStatus: 404, kind: 'fatal', meaning: 'requested resource not found' },
   1300: { httpStatus: 400, kind: 'fatal', meaning: 'platform policy triggered' },
   1301: { httpStatus: 400, kind: 'fatal', meaning: 'content safety policy triggered' },
-  1302: { httpStatus: 429, kind: 'retryable', meaning: 'request rate too high' },
+  1302: { httpStatus: 429, kind: 'retryable', meaning: 'request rate too high', minBackoffMs: 1000 },
   1303: { httpStatus: 429, kind: 'retryable', meaning: 'too many parallel tasks', minBackoffMs: 1000 },
   1304: { httpStatus: 429, kind: 'fatal', meaning: 'IP allow-list policy triggered' },
   5000: { httpStatus: 500, kind: 'retryable', meaning: 'server error' },

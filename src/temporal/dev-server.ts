@@ -4,12 +4,10 @@
 //   3. the per-user cache          → the CLI we built before;
 //   4. Go on PATH                  → build the CLI once into the cache (minutes), then start it;
 //   5. otherwise                   → the SDK's own download (needs internet).
-import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TemporalConfig } from '../config.js';
+import { findOnPath, goInstall, isExecutable } from './go-binaries.js';
 import { customSearchAttributes } from './search-attributes.js';
 
 /** The newest CLI tag `go install` accepts (later tags carry a `replace` directive); bundles server 1.29.1. */
@@ -51,71 +49,30 @@ export function cachedCliPath(config: TemporalConfig): string {
   return join(config.cacheDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
 }
 
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function findOnPath(name: string, searchPath: readonly string[]): Promise<string | undefined> {
-  for (const dir of searchPath) {
-    const candidate = join(dir, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
-}
-
-/**
- * Builds the Temporal CLI with Go into the cache. Builds into a temporary folder and renames it into place,
- * so two processes building at once never leave a half-written binary behind.
- */
+/** Builds the Temporal CLI with Go into the cache (src/temporal/go-binaries.ts). */
 export async function buildCli(
   config: TemporalConfig,
   goBinary: string,
   log: (line: string) => void,
 ): Promise<string> {
   const target = cachedCliPath(config);
-  await mkdir(config.cacheDir, { recursive: true });
-  const scratch = await mkdtemp(join(config.cacheDir, 'build-'));
-  log(
-    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from source with Go into ${config.cacheDir} ` +
-      '(first run only; this takes a few minutes)…',
-  );
-  const started = Date.now();
-  // Only the build's own environment is passed through: Go needs HOME/PATH and its proxy settings.
-  const { code, output } = await run(goBinary, ['install', `${CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-    ...process.env,
-    GOBIN: scratch,
-    GOTOOLCHAIN: 'local',
-  });
-  if (code !== 0) {
-    await rm(scratch, { recursive: true, force: true });
-    throw new TemporalUnavailableError(
-      `Building the Temporal CLI failed (go exit ${code}):\n${output.trim()}`,
+  try {
+    await goInstall(
+      {
+        what: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+        packages: [`${CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+        binaries: ['temporal'],
+        targetDir: dirname(target),
+        cacheDir: config.cacheDir,
+      },
+      goBinary,
+      log,
     );
+  } catch (error) {
+    throw new TemporalUnavailableError(error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
   }
-  await mkdir(join(target, '..'), { recursive: true });
-  await rename(join(scratch, 'temporal'), target);
-  await rm(scratch, { recursive: true, force: true });
-  log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
   return target;
 }
 

@@ -243,3 +243,40 @@ export function exampleSecrets(env: ReadonlyMap<string, string>): string[] {
     .filter(([key, value]) => SECRET_NAME.test(key) && value !== '')
     .map(([key]) => `.env.example sets ${key}`);
 }
+
+/** The variables Temporal's server config template reads (`env "NAME"`), and those it cannot do without. */
+export function templateVariables(template: string): { read: Set<string>; required: Set<string> } {
+  const names = (text: string) => [...text.matchAll(/"([A-Za-z_]\w*)"/g)].map((m) => m[1] ?? '');
+  const required = new Set(names(/\$required := list ([^}]*)\}\}/.exec(template)?.[1] ?? ''));
+  const read = new Set([...template.matchAll(/env "([A-Za-z_]\w*)"/g)].map((m) => m[1] ?? ''));
+  return { read: new Set([...read, ...required]), required };
+}
+
+/**
+ * The compose `temporal` service runs the shared start script (issue 14) and gives the shared config what it
+ * needs: every variable the template requires (the script sets some itself), and nothing neither of them reads.
+ */
+export function serverServiceProblems(
+  service: Service,
+  template: string,
+  script: string,
+  vars: Readonly<Record<string, string>>,
+): string[] {
+  const problems: string[] = [];
+  const entrypoint = (service as { entrypoint?: unknown }).entrypoint;
+  if (JSON.stringify(entrypoint) !== JSON.stringify(['/bin/sh', '/deploy/temporal-server.sh']))
+    problems.push('temporal does not start through /deploy/temporal-server.sh');
+  const volumes = (service as { volumes?: unknown }).volumes;
+  if (!Array.isArray(volumes) || !volumes.includes('./deploy:/deploy:ro'))
+    problems.push('temporal does not mount ./deploy at /deploy');
+  const given = environmentOf(service, vars);
+  const setByScript = new Set([...script.matchAll(/^\s*export ([A-Za-z_]\w*)/gm)].map((m) => m[1] ?? ''));
+  const readByScript = new Set([...script.matchAll(/\$\{([A-Za-z_]\w*)/g)].map((m) => m[1] ?? ''));
+  const { read, required } = templateVariables(template);
+  for (const name of required)
+    if (!setByScript.has(name) && (given[name] ?? '') === '') problems.push(`temporal does not set ${name}`);
+  for (const name of Object.keys(given))
+    if (!read.has(name) && !readByScript.has(name))
+      problems.push(`temporal sets ${name}, which nothing reads`);
+  return problems;
+}

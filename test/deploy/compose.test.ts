@@ -16,7 +16,9 @@ import {
   parseEnvFile,
   readCompose,
   scalingProblems,
+  serverServiceProblems,
   startsAfter,
+  templateVariables,
   unpinnedImages,
   variablesIn,
   type ComposeFile,
@@ -218,6 +220,48 @@ describe('the worker', () => {
 
   it('refuses to start without the database password instead of running with an empty one', () => {
     expect(() => environmentOf(worker(), dotEnv({ KLING_DB_PASSWORD: '' }))).toThrow(/KLING_DB_PASSWORD/);
+  });
+});
+
+describe('the Temporal server', () => {
+  const template = readFileSync('deploy/temporal-server.yaml', 'utf8');
+  const script = readFileSync('deploy/temporal-server.sh', 'utf8');
+  const temporal = () => compose.services.temporal ?? expect.unreachable('no temporal service');
+
+  it('starts from the config, script and dynamic config the cluster suite runs for real (npm run test:cluster)', () => {
+    expect(serverServiceProblems(temporal(), template, script, dotEnv())).toEqual([]);
+    expect(
+      template
+        .split('\n')
+        .slice(0, 5)
+        .some((line) => /^#.*enable-template/.test(line)),
+    ).toBe(true);
+    expect(script).toContain('temporal-dynamicconfig.yaml');
+  });
+
+  it('reads its database settings and ports from the environment, requiring the database host and user', () => {
+    const { read, required } = templateVariables(template);
+    expect([...required].sort()).toEqual(['DYNAMIC_CONFIG_FILE_PATH', 'POSTGRES_SEEDS', 'POSTGRES_USER']);
+    for (const service of ['FRONTEND', 'HISTORY', 'MATCHING', 'WORKER'])
+      for (const port of ['GRPC', 'MEMBERSHIP']) expect(read.has(`${service}_${port}_PORT`)).toBe(true);
+  });
+
+  it('catches the image default entrypoint, a missing mount, a missing database host and a misspelt variable', () => {
+    const broken = copy();
+    const service = broken.services.temporal! as Record<string, unknown>;
+    delete service.entrypoint;
+    service.volumes = [];
+    service.environment = {
+      ...(service.environment as object),
+      POSTGRES_SEEDS: '',
+      POSTGRES_SEED: 'postgresql',
+    };
+    expect(serverServiceProblems(broken.services.temporal!, template, script, dotEnv())).toEqual([
+      'temporal does not start through /deploy/temporal-server.sh',
+      'temporal does not mount ./deploy at /deploy',
+      'temporal does not set POSTGRES_SEEDS',
+      'temporal sets POSTGRES_SEED, which nothing reads',
+    ]);
   });
 });
 

@@ -1,8 +1,8 @@
 // The compose one-shots (deploy/temporal-schema.sh, deploy/temporal-namespace.sh) run on every `docker compose up`,
-// so they must be safe to repeat and must stop on a real failure. They run here under /bin/sh against stand-ins
-// for the admin-tools binaries that keep state in a folder; the CLI syntax itself was checked once against the
-// real Temporal CLI 1.5 and a dev server (see the report of issue 9).
-import { execFile } from 'node:child_process';
+// so they must be safe to repeat and must stop on a real failure; deploy/temporal-server.sh starts the server from
+// the shared config. They run here under /bin/sh against stand-ins for the admin-tools and server binaries that
+// keep state in a folder; the cluster suite (test/cluster) runs them all for real against Temporal 1.29.1.
+import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,5 +147,79 @@ describe('deploy/temporal-schema.sh', () => {
     const { code, calls } = await runScript('deploy/temporal-schema.sh', { FAIL: 'setup-schema' });
     expect(code).not.toBe(0);
     expect(calls).toEqual(expected.slice(0, 2));
+  });
+});
+
+describe('the same scripts outside the admin-tools image (the cluster suite)', () => {
+  it('temporal-schema.sh runs the tool and schema folder it is given', async () => {
+    await install('sql', fakeSqlTool.replace('temporal-sql-tool $*', 'sql $*'));
+    const { code, calls } = await runScript('deploy/temporal-schema.sh', {
+      TEMPORAL_SQL_TOOL_PATH: join(state, 'sql'),
+      TEMPORAL_SCHEMA_DIR: '/go/mod/server@v1.29.1/schema/postgresql/v12',
+    });
+    expect(code).toBe(0);
+    expect(calls).toEqual(
+      ['temporal', 'temporal_visibility'].flatMap((db) => [
+        `sql --db ${db} create`,
+        `sql --db ${db} setup-schema -v 0.0`,
+        `sql --db ${db} update-schema -d /go/mod/server@v1.29.1/schema/postgresql/v12/${db === 'temporal' ? 'temporal' : 'visibility'}/versioned`,
+      ]),
+    );
+  });
+
+  it('temporal-namespace.sh runs the CLI it is given', async () => {
+    await install('cli-1.5.1', fakeTemporal);
+    const { code, calls } = await runScript('deploy/temporal-namespace.sh', {
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'jobs',
+      TEMPORAL_CLI_PATH: join(state, 'cli-1.5.1'),
+    });
+    expect(code).toBe(0);
+    expect(calls).toContain(
+      'temporal operator namespace create --address 127.0.0.1:7233 --namespace jobs --retention 72h',
+    );
+  });
+});
+
+describe('deploy/temporal-server.sh', () => {
+  // Stand-in for the server: reports its pid, arguments and the environment the config template reads.
+  const fakeServer = `#!/bin/sh
+echo "pid=$$ args=$* dynamic=$DYNAMIC_CONFIG_FILE_PATH broadcast=$TEMPORAL_BROADCAST_ADDRESS"
+`;
+  const deployDir = join(process.cwd(), 'deploy');
+
+  async function start(env: Record<string, string>, args: string[] = []) {
+    await install('temporal-server', fakeServer);
+    const child = spawn('sh', ['deploy/temporal-server.sh', ...args], {
+      env: { PATH: `${state}:${process.env.PATH ?? ''}`, ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, output: output.trim(), pid: child.pid };
+  }
+
+  it('execs the server (a signal to it reaches the server) with the shared config and dynamic config', async () => {
+    const { code, output, pid } = await start({}, ['--service', 'history']);
+    expect(code).toBe(0);
+    expect(output).toBe(
+      `pid=${pid} args=--root ${deployDir} --config . --env temporal-server --allow-no-auth start --service history ` +
+        `dynamic=${deployDir}/temporal-dynamicconfig.yaml broadcast=`,
+    );
+  });
+
+  it('runs the binary TEMPORAL_SERVER_PATH names', async () => {
+    await install('server-1.29.1', fakeServer.replace('pid=', 'own pid='));
+    const { output } = await start({ TEMPORAL_SERVER_PATH: join(state, 'server-1.29.1') });
+    expect(output).toMatch(/^own pid=/);
+  });
+
+  it('listening on every interface, publishes the host address to its peers (as the image entrypoint does)', async () => {
+    await install('hostname', 'echo temporal-7f3a');
+    await install('getent', 'test "$1 $2" = "hosts temporal-7f3a" && echo "172.18.0.5      temporal-7f3a"');
+    expect((await start({ BIND_ON_IP: '0.0.0.0' })).output).toMatch(/broadcast=172\.18\.0\.5$/);
+    expect((await start({ BIND_ON_IP: '0.0.0.0', TEMPORAL_BROADCAST_ADDRESS: '10.0.0.9' })).output).toMatch(
+      /broadcast=10\.0\.0\.9$/,
+    );
   });
 });

@@ -30,10 +30,28 @@ export async function setup(project: TestProject): Promise<(() => Promise<void>)
     return undefined;
   }
   const started = Date.now();
-  const cluster = await startCluster(await findBinDir());
+  const cluster = await startPostgres();
   log(`throwaway PostgreSQL on port ${cluster.port} ready in ${Date.now() - started} ms`);
   project.provide('databaseUrl', cluster.url);
-  return cluster.stop;
+  return () => cluster.stop();
+}
+
+/** A throwaway PostgreSQL cluster in a temp folder (also the cluster suite's, test/cluster). */
+export interface ThrowawayPostgres {
+  readonly port: number;
+  /** Superuser `postgres`, trust authentication, over TCP on 127.0.0.1. */
+  readonly url: string;
+  /** The server binaries (psql for deploy/postgres-init.sh). */
+  readonly binDir: string;
+  /** Stops the server (`-m fast`: sessions are cut, as in a restart) and starts it again on the same port. */
+  stopServer(): Promise<void>;
+  startServer(): Promise<void>;
+  /** Stops the server and removes the folder. */
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(): Promise<ThrowawayPostgres> {
+  return startCluster(await findBinDir());
 }
 
 async function findBinDir(): Promise<string> {
@@ -48,7 +66,7 @@ async function findBinDir(): Promise<string> {
   return join(POSTGRES_ROOT, newest, 'bin');
 }
 
-async function startCluster(binDir: string) {
+async function startCluster(binDir: string): Promise<ThrowawayPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'kling-pg-'));
   const dataDir = join(dir, 'data');
   const port = await freePort();
@@ -70,18 +88,21 @@ async function startCluster(binDir: string) {
       : run(join(binDir, tool), args);
 
   const cleanup = () => rm(dir, { recursive: true, force: true });
+  const serverOptions = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    '-c listen_addresses=127.0.0.1',
+    // A test cluster thrown away at the end needs no durability.
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+  ].join(' ');
+  const startServer = async () => {
+    await pgRun('pg_ctl', ['-D', dataDir, '-l', join(dir, 'server.log'), '-o', serverOptions, '-w', 'start']);
+  };
   try {
     await pgRun('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-    const serverOptions = [
-      `-p ${port}`,
-      `-k ${dir}`,
-      '-c listen_addresses=127.0.0.1',
-      // A test cluster thrown away at the end needs no durability.
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-    ].join(' ');
-    await pgRun('pg_ctl', ['-D', dataDir, '-l', join(dir, 'server.log'), '-o', serverOptions, '-w', 'start']);
+    await startServer();
   } catch (error) {
     await cleanup();
     throw new Error(
@@ -94,6 +115,11 @@ async function startCluster(binDir: string) {
   return {
     port,
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    binDir,
+    stopServer: async () => {
+      await pgRun('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+    },
+    startServer,
     stop: async () => {
       await pgRun('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch((error: unknown) =>
         log(`could not stop the server in ${dir}: ${String(error)}`),
@@ -103,7 +129,7 @@ async function startCluster(binDir: string) {
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
