@@ -10,6 +10,10 @@ interface Entry {
 const commands: Record<string, Entry> = {
   // Subcommands register here, one entry each, in alphabetical order:
   // name: { summary: '…', load: async () => (await import('./cli/name.js')).nameCommand },
+  bills: {
+    summary: 'Export the bill lines of a period with totals per day and model (table, CSV, JSON)',
+    load: async () => (await import('./cli/bills.js')).billsCommand,
+  },
   callbacks: {
     summary: 'Run the Kling callback receiver on its own',
     load: async () => (await import('./cli/callbacks.js')).callbacksCommand,

@@ -48,7 +48,23 @@ const boundedNumber = (fallback: number, max: number, why: string) =>
 /** A name that reaches Temporal and, in the account-slots workflow id, every job's history. */
 const temporalName = optional.pipe(z.string().max(200, 'at most 200 characters').optional());
 
+// OpenTelemetry traces (issue 17): OpenTelemetry's own variable names, so a collector set up for other services
+// works as it is. Tracing is off unless an OTLP endpoint is set.
+const otlpUrl = optional.pipe(z.url({ protocol: /^https?$/ }).optional());
+const OtelEnv = {
+  OTEL_SDK_DISABLED: optional,
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl,
+  OTEL_EXPORTER_OTLP_PROTOCOL: optional,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optional,
+  OTEL_EXPORTER_OTLP_HEADERS: optional,
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: optional,
+  OTEL_SERVICE_NAME: optional,
+  OTEL_RESOURCE_ATTRIBUTES: optional,
+};
+
 const EnvSchema = z.object({
+  ...OtelEnv,
   NODE_ENV: optional,
   TEMPORAL_ADDRESS: optional,
   TEMPORAL_NAMESPACE: temporalName.transform((value) => value ?? 'default'),
@@ -167,6 +183,17 @@ export interface Config {
   readonly callbacks: CallbackConfig | undefined;
   /** Kling tasks in flight per account, across all workers (`KLING_MAX_CONCURRENT_TASKS`); unset = no queueing. */
   readonly maxConcurrentTasks: number | undefined;
+  /** OpenTelemetry traces over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`); unset = no tracing. */
+  readonly tracing: TracingConfig | undefined;
+}
+
+export interface TracingConfig {
+  /** The OTLP/HTTP traces endpoint, e.g. `http://collector:4318/v1/traces`. */
+  readonly tracesUrl: string;
+  /** Sent with every export (often an authorization token: a secret). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly serviceName: string;
+  readonly resourceAttributes: Readonly<Record<string, string>>;
 }
 
 export interface CallbackConfig {
@@ -227,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const callbacks = callbackConfig(e);
+  const tracing = tracingConfig(e);
 
   return {
     production,
@@ -268,10 +296,69 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       databasePassword(e.DATABASE_URL),
       e.KLING_CALLBACK_SECRET,
       e.KLING_WEBHOOK_SECRET,
+      ...tracingSecrets(tracing),
     ].filter((value): value is string => value !== undefined && value !== ''),
     callbacks,
     maxConcurrentTasks: e.KLING_MAX_CONCURRENT_TASKS,
+    tracing,
   };
+}
+
+/** OpenTelemetry's variables for traces: the traces-specific one wins over the general one, as the spec says. */
+function tracingConfig(e: z.infer<typeof EnvSchema>): TracingConfig | undefined {
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/traces`);
+  if (tracesUrl === undefined || e.OTEL_SDK_DISABLED?.toLowerCase() === 'true') return undefined;
+  const protocolVariable =
+    e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL === undefined
+      ? 'OTEL_EXPORTER_OTLP_PROTOCOL'
+      : 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL';
+  const protocol = e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  if (protocol !== 'http/protobuf') {
+    throw new ConfigError(
+      `${protocolVariable}: only http/protobuf is supported (a collector's OTLP/HTTP port, usually 4318); got ${JSON.stringify(protocol)}`,
+    );
+  }
+  return {
+    tracesUrl,
+    headers: {
+      ...keyValues('OTEL_EXPORTER_OTLP_HEADERS', e.OTEL_EXPORTER_OTLP_HEADERS),
+      ...keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS', e.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
+    },
+    serviceName: e.OTEL_SERVICE_NAME ?? 'kling-video-worker',
+    resourceAttributes: keyValues('OTEL_RESOURCE_ATTRIBUTES', e.OTEL_RESOURCE_ATTRIBUTES),
+  };
+}
+
+/** Export headers usually carry a collector token; a URL may carry a password. */
+function tracingSecrets(tracing: TracingConfig | undefined): string[] {
+  if (tracing === undefined) return [];
+  const password = decodeURIComponent(new URL(tracing.tracesUrl).password);
+  return [...Object.values(tracing.headers), password];
+}
+
+/** OpenTelemetry's `key1=value1,key2=value2` lists, values percent-encoded; the message never echoes a value. */
+function keyValues(variable: string, text: string | undefined): Record<string, string> {
+  if (text === undefined) return {};
+  const entries = text.split(',').map((pair, index) => {
+    const at = pair.indexOf('=');
+    const key = pair.slice(0, at).trim();
+    let value: string | undefined;
+    try {
+      value = at < 0 ? undefined : decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      value = undefined;
+    }
+    if (value === undefined || !/^[\w.-]+$/.test(key)) {
+      throw new ConfigError(
+        `${variable}: entry ${index + 1} is not key=value (keys: letters, digits, _ . -)`,
+      );
+    }
+    return [key, value] as const;
+  });
+  return Object.fromEntries(entries);
 }
 
 function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig | undefined {

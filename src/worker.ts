@@ -16,7 +16,7 @@ import { startCallbackReceiver } from './callbacks/receiver.js';
 import { callbackUrl } from './callbacks/token.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { defaultRateCard, snapshotRateCard } from './domain/rate-card.js';
-import { createKlingClient, type KlingClient } from './kling/client.js';
+import { createKlingClient, type KlingClient, type KlingRequestEvent } from './kling/client.js';
 import { createLogger } from './log.js';
 import { loadRateCardFile } from './rate-card-file.js';
 import { listenStartError, rateCardStartError, storeStartError } from './startup-errors.js';
@@ -24,6 +24,7 @@ import { openStore } from './store/open-store.js';
 import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
 import { withJobIds } from './telemetry/job-log.js';
 import { recordKlingRequests, telemetryOptions } from './telemetry/metrics.js';
+import { onKlingRequests, startTracing, workflowInterceptorModules } from './telemetry/tracing.js';
 
 // `.ts` when running from source (tsx), `.js` when compiled: the workflow bundler needs the real file.
 const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -45,13 +46,17 @@ interface Kling {
   close(): Promise<void>;
 }
 
-async function connectKling(config: Config, logger: Logger): Promise<Kling> {
+async function connectKling(
+  config: Config,
+  logger: Logger,
+  onRequest: (event: KlingRequestEvent) => void,
+): Promise<Kling> {
   if (config.kling.kind === 'api') {
     const client = createKlingClient({
       baseUrl: config.kling.baseUrl,
       auth: config.kling.credentials,
       timeoutMs: config.kling.timeoutMs,
-      onRequest: recordKlingRequests(Runtime.instance().metricMeter),
+      onRequest,
     });
     return { client, simulatorUrl: undefined, close: () => Promise.resolve() };
   }
@@ -84,7 +89,7 @@ async function connectKling(config: Config, logger: Logger): Promise<Kling> {
     // The key pair signs the legacy API's requests, as real credentials would; the new API takes the API key.
     auth: { accessKey, secretKey, apiKey },
     timeoutMs: config.kling.timeoutMs,
-    onRequest: recordKlingRequests(Runtime.instance().metricMeter),
+    onRequest,
   });
   return { client, simulatorUrl: simulator.url, close: () => simulator.close() };
 }
@@ -177,7 +182,14 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
       });
   };
   try {
-    const kling = await connectKling(config, logger);
+    // Shut down last (closers run in reverse), so the spans of the last activities are exported.
+    const tracing = startTracing(config.tracing);
+    closers.push(() => tracing.shutdown());
+    const kling = await connectKling(
+      config,
+      logger,
+      onKlingRequests(recordKlingRequests(Runtime.instance().metricMeter), tracing.onKlingRequest),
+    );
     closers.push(() => kling.close());
     const temporal = await obtainTemporalServer(config.temporal, {
       log: (line) => {
@@ -197,6 +209,15 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
       ...(config.workflowBundlePath === undefined
         ? { workflowsPath: fileURLToPath(new URL(`./workflows/index${sourceExtension}`, import.meta.url)) }
         : { workflowBundle: { codePath: config.workflowBundlePath } }),
+      interceptors: {
+        // A bundle built ahead already holds them (scripts/bundle-workflows.ts).
+        ...(config.workflowBundlePath === undefined
+          ? { workflowModules: [...workflowInterceptorModules] }
+          : {}),
+        // Every activity error is classified once, and one that keeps recurring raises an alarm (issue 13).
+        activity: [...tracing.worker.activityInterceptors, failureAlarms()],
+      },
+      sinks: tracing.worker.sinks,
       activities: createActivities({
         store,
         kling: kling.client,
@@ -206,8 +227,6 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         // The wait policy (config.wait, adjusted for callbacks and slots) and the callback/slot ports.
         ...callbacksAndSlots.deps,
       }),
-      // Every activity error is classified once, and one that keeps recurring raises an alarm (issue 13).
-      interceptors: { activity: [failureAlarms()] },
       shutdownGraceTime: config.shutdownGraceMs,
     });
     logger.info('worker ready', {

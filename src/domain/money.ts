@@ -79,3 +79,13 @@ export function price(input: PriceInput): Price {
     clamped,
   };
 }
+
+/** The exact sum of two decimal strings, in its shortest text: `("0.60", "1.4")` → `"2"`. */
+export function addDecimals(a: string, b: string): string {
+  return new Decimal(a).plus(b).toFixed();
+}
+
+/** Integer cents as dollars with exactly two decimals: `1234n` → `"12.34"`, `-5n` → `"-0.05"`. */
+export function centsToDecimal(cents: bigint): string {
+  return new Decimal(cents.toString()).div(100).toFixed(2);
+}

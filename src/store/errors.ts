@@ -40,7 +40,12 @@ const REJECTED_SQLSTATE_CLASSES: ReadonlySet<string> = new Set(['22', '23', '42'
 const DROPPED_CONNECTION = /^Connection terminated|timeout exceeded when trying to connect/;
 
 export function classifyStoreError(error: unknown): StoreErrorKind | undefined {
-  if (error instanceof JobNotFoundError || error instanceof SubmissionConflictError) return 'rejected';
+  if (
+    error instanceof JobNotFoundError ||
+    error instanceof SubmissionConflictError ||
+    error instanceof InvalidKlingBillingError
+  )
+    return 'rejected';
   if (!(error instanceof Error)) return undefined;
   const { code, severity } = error as { code?: unknown; severity?: unknown };
   // Both drivers raise the server's ErrorResponse with its severity and SQLSTATE.
@@ -51,4 +56,18 @@ export function classifyStoreError(error: unknown): StoreErrorKind | undefined {
   if (typeof code === 'string' && /^E[A-Z_]+$/.test(code) && 'syscall' in error) return 'unavailable';
   if (DROPPED_CONNECTION.test(error.message)) return 'unavailable';
   return undefined;
+}
+
+/**
+ * Kling's billing report failed the bounds checked before any write (src/domain/kling-billing.ts): storing it
+ * would let an outside answer put anything into the table, and no retry makes it acceptable.
+ */
+export class InvalidKlingBillingError extends Error {
+  override readonly name = 'InvalidKlingBillingError';
+  constructor(
+    readonly jobId: string,
+    problems: string,
+  ) {
+    super(`Kling billing of job ${jobId} refused: ${problems}`);
+  }
 }

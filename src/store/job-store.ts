@@ -1,5 +1,7 @@
 import { BillLine } from '../domain/bill-line.js';
-import { JobNotFoundError, SubmissionConflictError } from './errors.js';
+import { KlingBilling } from '../domain/kling-billing.js';
+import { exportBillLines, type BillExportQuery, type ExportedBillLine } from './bill-export.js';
+import { InvalidKlingBillingError, JobNotFoundError, SubmissionConflictError } from './errors.js';
 import type { Job, JobFinish, NewJob, Submission } from './job.js';
 import {
   BILL_LINE_COLUMNS,
@@ -32,6 +34,13 @@ export interface JobStore {
   getBillLine(jobId: string): Promise<BillLine | undefined>;
   /** Most recently accepted first. */
   listJobs(options: { limit: number }): Promise<Job[]>;
+  /**
+   * What Kling reported it charged for the job's task (new API `billing[]`), bounded and checked before the write
+   * (InvalidKlingBillingError otherwise); a later report replaces an earlier one. It never changes our bill line.
+   */
+  recordKlingBilling(jobId: string, billing: unknown): Promise<void>;
+  /** The bill lines of a period, oldest first, each with Kling's report when there is one; memory stays bounded. */
+  exportBillLines(query: BillExportQuery): AsyncIterable<ExportedBillLine>;
   close(): Promise<void>;
 }
 
@@ -147,6 +156,23 @@ export function createJobStore(sql: Sql): JobStore {
       const rows = await sql.query(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY seq DESC LIMIT $1`, [limit]);
       return rows.map(jobFromRow);
     },
+
+    async recordKlingBilling(jobId, billing) {
+      const checked = KlingBilling.safeParse(billing);
+      if (!checked.success) {
+        const problems = checked.error.issues.map(
+          (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+        );
+        throw new InvalidKlingBillingError(jobId, problems.join('; '));
+      }
+      const rows = await sql.query(
+        `UPDATE jobs SET kling_billing = $2::jsonb, updated_at = now() WHERE job_id = $1 RETURNING job_id`,
+        [jobId, JSON.stringify(checked.data)],
+      );
+      if (rows.length === 0) throw new JobNotFoundError(jobId);
+    },
+
+    exportBillLines: (query) => exportBillLines(sql, query),
 
     close: () => sql.close(),
   };

@@ -66,6 +66,17 @@ export const migrations: readonly Migration[] = [
     statements: ['ALTER TABLE bill_lines ALTER COLUMN amount_cents TYPE bigint'],
   },
   {
+    version: 3,
+    name: 'kling billing beside ours; bill lines by time',
+    statements: [
+      // What Kling's new API reports it charged for the task (`billing[]`), kept beside our bill line so an
+      // export can put the two side by side; NULL when Kling reported nothing (the legacy API never does).
+      `ALTER TABLE jobs ADD COLUMN kling_billing jsonb`,
+      // The bill export reads a period in (created_at, job_id) order, a page at a time (keyset pagination).
+      `CREATE INDEX bill_lines_created_at_job_id ON bill_lines (created_at, job_id)`,
+    ],
+  },
+  {
     version: 5,
     name: "Kling's new API: the API of a job's task, the model name a request used",
     statements: [

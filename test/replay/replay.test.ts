@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { workflowInterceptorModules } from '../../src/telemetry/tracing.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const workflowsPath = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
 
 describe('committed klingVideo histories', () => {
-  it('replay without a non-determinism error, one per workflow path', async () => {
+  // Bundling the workflows with the OpenTelemetry interceptors takes seconds; more on a loaded machine.
+  it('replay without a non-determinism error, one per workflow path', { timeout: 120_000 }, async () => {
     const files = (await readdir(fixtures)).filter(
       (file) =>
         (file.startsWith('kling-video-') || file.startsWith('account-slots')) && file.endsWith('.json'),
@@ -35,7 +37,9 @@ describe('committed klingVideo histories', () => {
       })),
     );
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath }, histories)) {
+    // With the workflow interceptors every production bundle carries (tracing on or off).
+    const options = { workflowsPath, interceptors: { workflowModules: [...workflowInterceptorModules] } };
+    for await (const result of Worker.runReplayHistories(options, histories)) {
       if (result.error !== undefined) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }
     expect(failures).toEqual([]);
