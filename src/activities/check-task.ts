@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { KlingFamily } from '../domain/family.js';
+import type { KlingBilling } from '../domain/kling-billing.js';
 import type { KlingVideoData } from '../kling/task.js';
 import type { ActivityDeps } from './deps.js';
 import { asActivityFailure } from './failures.js';
@@ -17,6 +18,8 @@ export interface TaskOutcome {
   readonly status: 'succeed' | 'failed';
   readonly statusMessage: string;
   readonly videos: KlingVideoData[];
+  /** What Kling reported it charged (the new API only), as recorded on the job row: shown beside our bill. */
+  readonly klingBilling?: KlingBilling;
 }
 
 /** The failure type that means "not finished yet, ask again after the poll interval". */
@@ -36,7 +39,14 @@ export function checkTask(deps: ActivityDeps) {
     }
     await deps.store.recordKlingStatus(jobId, task.status);
     if (task.status === 'succeed' || task.status === 'failed') {
-      return { status: task.status, statusMessage: task.statusMessage, videos: task.videos };
+      // Kept beside our bill, never priced with: the bill comes from the persisted request alone.
+      if (task.billing !== undefined) await deps.store.recordKlingBilling(jobId, task.billing);
+      return {
+        status: task.status,
+        statusMessage: task.statusMessage,
+        videos: task.videos,
+        ...(task.billing === undefined ? {} : { klingBilling: task.billing }),
+      };
     }
     throw ApplicationFailure.create({
       type: TASK_NOT_READY,

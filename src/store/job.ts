@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Quote } from '../domain/bill-line.js';
 import { KlingApi, KlingFamily } from '../domain/family.js';
+import { KlingBilling } from '../domain/kling-billing.js';
 
 /** Where a job stands. `accepted` and `submitted` are open; every other status is final. */
 export const JobStatus = z.enum([
@@ -37,6 +38,8 @@ export const Job = z.object({
   klingApi: KlingApi.nullable(),
   /** The last task status Kling reported (`submitted`, `processing`, `succeed`, `failed`). */
   klingStatus: z.string().nullable(),
+  /** What Kling reported it charged for the task (its new API's `billing[]`); `null` when it reported nothing. */
+  klingBilling: KlingBilling.nullable(),
   outputs: z.array(JobVideo).nullable(),
   failure: z.object({ type: z.string(), reason: z.string() }).nullable(),
   createdAt: z.iso.datetime(),

@@ -64,6 +64,7 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     klingStatus: undefined,
     quote: undefined,
     bill: undefined,
+    klingBilling: undefined,
     videos: [],
     failure: undefined,
   };
@@ -138,8 +139,16 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     update({ phase: 'billing', videos: outcome.videos });
     const bill: BillLine = await billJob({ jobId });
     await finishJob({ jobId, outcome: { outcome: 'succeeded', outputs: outcome.videos } });
-    update({ phase: 'succeeded', bill });
-    return { jobId, klingTaskId: task.taskId, status: 'succeed', videos: outcome.videos, bill };
+    const { klingBilling } = outcome;
+    update({ phase: 'succeeded', bill, klingBilling });
+    return {
+      jobId,
+      klingTaskId: task.taskId,
+      status: 'succeed',
+      videos: outcome.videos,
+      bill,
+      ...(klingBilling === undefined ? {} : { klingBilling }),
+    };
   } catch (error) {
     if (isCancellation(error)) {
       // Kling has no cancel endpoint: the task runs on, but this job ends unbilled.

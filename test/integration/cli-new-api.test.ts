@@ -85,16 +85,34 @@ describe('kling-video generate on the new API, against a worker process', () => 
         `Started job ${jobId} (kling-3.0-turbo, ${inputType} input) on task queue ${env.TEMPORAL_TASK_QUEUE}.`,
       );
       expect(generated.stdout).toMatch(/^Phase\s+succeeded$/m);
-      expect(generated.stdout).toContain(`Bill          ${bill}, rounded half-up`);
+      expect(generated.stdout).toMatch(
+        new RegExp(`^Bill +${bill.replace(/[().×/]/g, '\\$&')}, rounded half-up$`, 'm'),
+      );
       const task = taskOf(jobId);
       expect(task).toMatchObject({ api: 'new', status: 'succeed' });
       const documented = fixtures.request(fixture);
       expect(task?.request).toStrictEqual({ ...documented.body, options: { external_task_id: jobId } });
 
+      // Kling's report of its charge (the simulator's: a unit per second) stands beside our bill, never in it.
+      const seconds = String((documented.body['settings'] as { duration: number }).duration);
+      expect(generated.stdout).toMatch(
+        new RegExp(
+          `^Kling charged +unit ${seconds} video \\(list price ${seconds}\\) \\(Kling's report\\)$`,
+          'm',
+        ),
+      );
       const json = await runCli(['status', jobId, '--json'], { env });
       expect(json.code).toBe(0);
       const report = JSON.parse(json.stdout) as Record<string, unknown>;
-      expect(report).toMatchObject({ jobId, phase: 'succeeded', klingTaskId: task?.taskId, failure: null });
+      expect(report).toMatchObject({
+        jobId,
+        phase: 'succeeded',
+        klingTaskId: task?.taskId,
+        failure: null,
+        klingBilling: [{ charge_type: 'unit', amount: seconds, package_type: 'video', list_price: seconds }],
+      });
+      const table = await runCli(['status', jobId], { env });
+      expect(table.stdout).toMatch(/^Kling charged +unit /m);
       expect(BillLine.parse(report['bill'])).toMatchObject({ model: 'kling-3.0-turbo', inputType });
     },
   );

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRequest } from '../../src/domain/envelope.js';
 import { quoteRequest } from '../../src/domain/pricing.js';
 import { defaultRateCard, snapshotRateCard } from '../../src/domain/rate-card.js';
+import { jobStatusQuery } from '../../src/workflows/definitions.js';
 import { fixtures } from '../kling/fixtures.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 
@@ -51,7 +52,17 @@ describe('with an API key, and kling-v3 moved to the new API by configuration', 
         options: { external_task_id: handle.workflowId },
       });
       expect(requests(p, `POST ${documented.path}`)).toBeGreaterThanOrEqual(1);
-      expect(await p.store.getJob(handle.workflowId)).toMatchObject({ klingApi: 'new', status: 'succeeded' });
+      // What Kling reported it charged (the simulator: a unit per second) is on the job row and in the result and
+      // status, beside our bill, which the formula alone priced.
+      const seconds = String((documented.body['settings'] as { duration: number }).duration);
+      const charged = [{ charge_type: 'unit', amount: seconds, package_type: 'video', list_price: seconds }];
+      expect(result.klingBilling).toStrictEqual(charged);
+      expect(await p.store.getJob(handle.workflowId)).toMatchObject({
+        klingApi: 'new',
+        status: 'succeeded',
+        klingBilling: charged,
+      });
+      expect(await handle.query(jobStatusQuery)).toMatchObject({ klingBilling: charged, bill: result.bill });
     },
   );
 
@@ -97,6 +108,9 @@ describe('with an API key, and kling-v3 moved to the new API by configuration', 
     expect(task).not.toHaveProperty('api');
     expect(task?.request).toMatchObject({ model_name: 'kling-v2-6', sound: 'on' });
     expect(result.bill).toMatchObject({ model: 'kling-v2-6', requestedModel: 'kling-2.6', costUsd: '0.60' });
+    // The legacy API reports no charge.
+    expect(result).not.toHaveProperty('klingBilling');
+    expect((await p.store.getJob(result.jobId))?.klingBilling).toBeNull();
   });
 
   it('an ambiguous create (Kling accepted, then answered 5002) is looked up by external id: one task, one bill', async () => {
