@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { LogLevel } from '@temporalio/common';
 import { z } from 'zod';
 import { unsafeTextProblem } from './domain/input-limits.js';
+import { canonicalModel, modelsServedByBothApis, rulesOf } from './domain/models.js';
 
 /** Unset and empty both mean "not configured". */
 const unchecked = z
@@ -78,6 +79,7 @@ const EnvSchema = z.object({
   KLING_ACCESS_KEY: optional,
   KLING_SECRET_KEY: optional,
   KLING_API_KEY: optional,
+  KLING_NEW_API_MODELS: optional,
   KLING_REQUEST_TIMEOUT_SECONDS: boundedNumber(30, 60, 'a poll attempt has one minute in all'),
   KLING_POLL_INTERVAL_SECONDS: boundedNumber(10, 3600, 'one hour'),
   KLING_JOB_BUDGET_MINUTES: boundedNumber(60, 10_080, 'one week'),
@@ -143,16 +145,23 @@ export interface TemporalConfig {
   readonly cacheDir: string;
 }
 
-/** The real Kling API, or `simulator`: the bundled simulator, started in-process (development only). */
-export type KlingConfig =
+/**
+ * The real Kling API, or `simulator`: the bundled simulator, started in-process (development only). Either way,
+ * `newApiModels` are the models both API generations serve that go to the new one (canonical names): from
+ * `KLING_NEW_API_MODELS`; models only the new API serves go there anyway.
+ */
+export type KlingConfig = (
   | {
       readonly kind: 'api';
       readonly baseUrl: string;
+      /** The legacy API signs with the key pair when it is set; the new API takes only the API key. */
       readonly credentials:
-        { readonly accessKey: string; readonly secretKey: string } | { readonly apiKey: string };
+        | { readonly accessKey: string; readonly secretKey: string; readonly apiKey?: string }
+        | { readonly apiKey: string };
       readonly timeoutMs: number;
     }
-  | { readonly kind: 'simulator'; readonly timeoutMs: number };
+  | { readonly kind: 'simulator'; readonly timeoutMs: number }
+) & { readonly newApiModels: readonly string[] };
 
 export interface Config {
   readonly production: boolean;
@@ -224,10 +233,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const credentials =
     e.KLING_ACCESS_KEY !== undefined && e.KLING_SECRET_KEY !== undefined
-      ? { accessKey: e.KLING_ACCESS_KEY, secretKey: e.KLING_SECRET_KEY }
+      ? {
+          accessKey: e.KLING_ACCESS_KEY,
+          secretKey: e.KLING_SECRET_KEY,
+          ...(e.KLING_API_KEY === undefined ? {} : { apiKey: e.KLING_API_KEY }),
+        }
       : e.KLING_API_KEY !== undefined
         ? { apiKey: e.KLING_API_KEY }
         : undefined;
+  const newApiModels = newApiModelsOf(e.KLING_NEW_API_MODELS);
   if (production && credentials === undefined) {
     throw new ConfigError(
       'NODE_ENV=production needs real Kling credentials: KLING_ACCESS_KEY + KLING_SECRET_KEY, or KLING_API_KEY.',
@@ -258,8 +272,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     store: { databaseUrl: e.DATABASE_URL, dataDir: resolve(e.KLING_DATA_DIR ?? '.data') },
     kling:
       credentials === undefined
-        ? { kind: 'simulator', timeoutMs }
-        : { kind: 'api', baseUrl: e.KLING_BASE_URL ?? DEFAULT_KLING_BASE_URL, credentials, timeoutMs },
+        ? { kind: 'simulator', timeoutMs, newApiModels }
+        : {
+            kind: 'api',
+            baseUrl: e.KLING_BASE_URL ?? DEFAULT_KLING_BASE_URL,
+            credentials,
+            timeoutMs,
+            newApiModels,
+          },
     wait: {
       pollIntervalMs: Math.round(e.KLING_POLL_INTERVAL_SECONDS * 1000),
       budgetMs: Math.round(e.KLING_JOB_BUDGET_MINUTES * 60_000),
@@ -370,6 +390,28 @@ function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig | undefine
     webhookSecret: e.KLING_WEBHOOK_SECRET,
     pollIntervalMs: Math.round(e.KLING_CALLBACK_POLL_INTERVAL_SECONDS * 1000),
   };
+}
+
+/**
+ * `KLING_NEW_API_MODELS=kling-v3,kling-video-o1`: models both API generations serve that go to the new one, named
+ * either way (`kling-3.0` is `kling-v3`); returned by their canonical names. Anything else names the variable.
+ */
+function newApiModelsOf(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const movable = modelsServedByBothApis();
+  const models = new Set<string>();
+  for (const name of value.split(',').map((entry) => entry.trim())) {
+    if (name === '') continue;
+    const model = canonicalModel(name);
+    if (rulesOf(model).newApi?.only === true) continue; // already on the new API: harmless to name
+    if (!movable.includes(model)) {
+      throw new ConfigError(
+        `KLING_NEW_API_MODELS: ${name.length > 64 ? `${name.slice(0, 64)}…` : name} is not a model both Kling APIs serve; allowed: ${movable.join(', ')} (or their new-API names)`,
+      );
+    }
+    models.add(model);
+  }
+  return [...models];
 }
 
 /** `1.2.3.4:9464` or `[::]:9464`: what Rust's `SocketAddr` accepts. */

@@ -72,7 +72,7 @@ async function connectKling(
       ? {}
       : { webhookSecret: config.callbacks.webhookSecret }),
   });
-  const { accessKey, secretKey } = simulator.credentials;
+  const { accessKey, secretKey, apiKey } = simulator.credentials;
   // One line each: text logs escape line breaks.
   for (const line of [
     '*****************************************************************',
@@ -88,7 +88,8 @@ async function connectKling(
   );
   const client = createKlingClient({
     baseUrl: simulator.url,
-    auth: { accessKey, secretKey },
+    // The key pair signs the legacy API's requests, as real credentials would; the new API takes the API key.
+    auth: { accessKey, secretKey, apiKey },
     timeoutMs: config.kling.timeoutMs,
     onRequest,
   });
@@ -218,6 +219,7 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         store,
         kling: kling.client,
         rateCard,
+        newApiModels: config.kling.newApiModels,
         now: () => new Date(),
         // The wait policy (config.wait, adjusted for callbacks and slots) and the callback/slot ports.
         ...ports.deps,

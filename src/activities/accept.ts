@@ -24,6 +24,7 @@ export interface AcceptedJob {
 
 /** Step 1: validate and normalize the payload, snapshot the rate card, quote, persist the job (idempotently). */
 export function acceptJob(deps: ActivityDeps) {
+  const newApiModels = new Set(deps.newApiModels ?? []);
   return async ({ jobId, payload }: { jobId: string; payload: unknown }): Promise<AcceptedJob> => {
     let envelope: RequestEnvelope;
     try {
@@ -31,7 +32,10 @@ export function acceptJob(deps: ActivityDeps) {
       const jobIdIssue = jobIdProblem(jobId);
       if (jobIdIssue !== undefined) throw new InvalidRequestError([{ path: 'jobId', message: jobIdIssue }]);
       const extensionSource = await extensionSourceOf(deps, extensionVideoId(payload));
-      envelope = normalizeRequest(payload, extensionSource === undefined ? {} : { extensionSource });
+      envelope = normalizeRequest(payload, {
+        newApiModels,
+        ...(extensionSource === undefined ? {} : { extensionSource }),
+      });
     } catch (error) {
       if (error instanceof InvalidRequestError) {
         throw ApplicationFailure.create({
@@ -43,6 +47,7 @@ export function acceptJob(deps: ActivityDeps) {
       }
       throw error;
     }
+    refuseWithoutNewApiKey(deps, envelope);
     const quote = quoteRequest(envelope, deps.rateCard);
     const { job } = await deps.store.insertJob({
       jobId,
@@ -52,17 +57,42 @@ export function acceptJob(deps: ActivityDeps) {
       quote,
     });
     // A retry finds its own row; a row with another request means the job id was reused for a different job.
-    // Compared as stored JSON, which drops `undefined` members.
+    // Compared as stored JSON, which drops `undefined` members. The API the job goes to is configuration, not the
+    // request: a retry on a worker configured otherwise keeps the stored one (and needs its key).
     const stored = RequestEnvelope.parse(job.envelope);
-    if (!isDeepStrictEqual(stored, RequestEnvelope.parse(JSON.parse(JSON.stringify(envelope))))) {
+    if (
+      !isDeepStrictEqual(
+        requestOf(stored),
+        requestOf(RequestEnvelope.parse(JSON.parse(JSON.stringify(envelope)))),
+      )
+    ) {
       throw ApplicationFailure.create({
         type: JobFailureType.jobIdConflict,
         message: `Job id "${jobId}" already holds a different request; use a new job id.`,
         nonRetryable: true,
       });
     }
+    refuseWithoutNewApiKey(deps, stored);
     return { model: stored.model, family: stored.family, quote: job.quote, wait: deps.wait };
   };
+}
+
+function requestOf(envelope: RequestEnvelope): Omit<RequestEnvelope, 'api'> {
+  const { api: _api, ...request } = envelope;
+  return request;
+}
+
+/** A job for Kling's new API needs its API key: without it, the job ends here — nothing submitted, nothing billed. */
+function refuseWithoutNewApiKey(deps: ActivityDeps, envelope: RequestEnvelope): void {
+  if (envelope.api !== 'new' || deps.kling.canUse('new')) return;
+  const model = envelope.requestedModel ?? envelope.model;
+  throw ApplicationFailure.create({
+    type: JobFailureType.klingNotConfigured,
+    message:
+      `${model} goes to Kling's new API, which takes only an API key, and this worker has none: set KLING_API_KEY ` +
+      '(KLING_ACCESS_KEY / KLING_SECRET_KEY sign only the legacy API). Nothing was submitted or charged.',
+    nonRetryable: true,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { KlingFamily } from '../domain/family.js';
+import type { KlingBilling } from '../domain/kling-billing.js';
 import type { KlingVideoData } from '../kling/task.js';
 import type { ActivityDeps } from './deps.js';
 import { asActivityFailure } from './failures.js';
@@ -8,6 +9,8 @@ export interface TaskRef {
   readonly jobId: string;
   readonly taskId: string;
   readonly family: KlingFamily;
+  /** `new`: query the task on Kling's new API; absent (and in histories from before it): the legacy API. */
+  readonly api?: 'new';
 }
 
 /** A task that ended. Decides *whether* to bill, never how much. */
@@ -15,6 +18,8 @@ export interface TaskOutcome {
   readonly status: 'succeed' | 'failed';
   readonly statusMessage: string;
   readonly videos: KlingVideoData[];
+  /** What Kling reported it charged (the new API only), as recorded on the job row: shown beside our bill. */
+  readonly klingBilling?: KlingBilling;
 }
 
 /** The failure type that means "not finished yet, ask again after the poll interval". */
@@ -26,16 +31,23 @@ export const TASK_NOT_READY = 'TaskNotReady';
  * before issue 15 poll; it goes with src/workflows/legacy.
  */
 export function checkTask(deps: ActivityDeps) {
-  return async ({ jobId, taskId, family }: TaskRef): Promise<TaskOutcome> => {
+  return async ({ jobId, taskId, family, api }: TaskRef): Promise<TaskOutcome> => {
     let task;
     try {
-      task = await deps.kling.getTask(family, taskId);
+      task = api === 'new' ? await deps.kling.getNewTask(taskId) : await deps.kling.getTask(family, taskId);
     } catch (error) {
       throw asActivityFailure(error);
     }
     await deps.store.recordKlingStatus(jobId, task.status);
     if (task.status === 'succeed' || task.status === 'failed') {
-      return { status: task.status, statusMessage: task.statusMessage, videos: task.videos };
+      // Kept beside our bill, never priced with: the bill comes from the persisted request alone.
+      if (task.billing !== undefined) await deps.store.recordKlingBilling(jobId, task.billing);
+      return {
+        status: task.status,
+        statusMessage: task.statusMessage,
+        videos: task.videos,
+        ...(task.billing === undefined ? {} : { klingBilling: task.billing }),
+      };
     }
     throw ApplicationFailure.create({
       type: TASK_NOT_READY,

@@ -35,6 +35,11 @@ export interface ActivityDeps {
   readonly kling: KlingClient;
   /** The rate card in force when a job is accepted; each job keeps its own snapshot afterwards. */
   readonly rateCard: RateCardSnapshot;
+  /**
+   * Models both Kling APIs serve that go to the new one (canonical names, KLING_NEW_API_MODELS); none when absent.
+   * Decided for a job at acceptance and kept with it.
+   */
+  readonly newApiModels?: readonly string[];
   readonly wait: WaitPolicy;
   readonly now: () => Date;
   /** The `callback_url` of a job, when Kling callbacks are on; worker-owned, so the request envelope never holds it. */

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BillLine } from '../domain/bill-line.js';
 import { RequestEnvelope } from '../domain/envelope.js';
 import { JobFailureType } from '../domain/job-failure.js';
+import type { KlingBilling } from '../domain/kling-billing.js';
 import { quoteRequest, toBillLine } from '../domain/pricing.js';
 import { RateCardSnapshot } from '../domain/rate-card.js';
 import type { KlingVideoData } from '../kling/task.js';
@@ -14,7 +15,13 @@ import { asActivityFailure } from './failures.js';
 export type Settled =
   | { readonly status: 'running'; readonly klingStatus: 'submitted' | 'processing' }
   | { readonly status: 'failed'; readonly message: string }
-  | { readonly status: 'succeed'; readonly videos: KlingVideoData[]; readonly bill: BillLine };
+  | {
+      readonly status: 'succeed';
+      readonly videos: KlingVideoData[];
+      readonly bill: BillLine;
+      /** What Kling reported it charged (its new API only), as recorded on the job row: shown beside our bill. */
+      readonly klingBilling?: KlingBilling;
+    };
 
 /**
  * Steps 4 and 5 of a job whose task may have ended: one query of its task (a wake-up is only a hint, never billed on).
@@ -23,16 +30,18 @@ export type Settled =
  * retry returns the stored line.
  */
 export function settleJob(deps: ActivityDeps) {
-  return async ({ jobId, taskId, family }: TaskRef): Promise<Settled> => {
+  return async ({ jobId, taskId, family, api }: TaskRef): Promise<Settled> => {
     let task;
     try {
-      task = await deps.kling.getTask(family, taskId);
+      task = api === 'new' ? await deps.kling.getNewTask(taskId) : await deps.kling.getTask(family, taskId);
     } catch (error) {
       throw asActivityFailure(error);
     }
     if (task.status === 'submitted' || task.status === 'processing') {
       return { status: 'running', klingStatus: task.status };
     }
+    // Kept beside our bill, never priced with: the bill comes from the persisted request alone.
+    if (task.billing !== undefined) await deps.store.recordKlingBilling(jobId, task.billing);
     if (task.status === 'failed') {
       const message = `Kling task ${taskId} failed: ${task.statusMessage || '(no reason given)'}`;
       await deps.store.finishJob(jobId, {
@@ -53,7 +62,12 @@ export function settleJob(deps: ActivityDeps) {
     const line = toBillLine(quote, { jobId, klingTaskId: taskId, createdAt: deps.now().toISOString() });
     try {
       const bill = await deps.store.billSucceededJob(line, task.videos);
-      return { status: 'succeed', videos: task.videos, bill };
+      return {
+        status: 'succeed',
+        videos: task.videos,
+        bill,
+        ...(task.billing === undefined ? {} : { klingBilling: task.billing }),
+      };
     } catch (error) {
       if (error instanceof JobNotBillableError)
         throw ApplicationFailure.nonRetryable(error.message, 'JobNotBillable');

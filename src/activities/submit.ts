@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { RequestEnvelope } from '../domain/envelope.js';
 import type { KlingFamily } from '../domain/family.js';
+import { newApiCreateOf, type NewApiCreate } from '../domain/new-api-body.js';
 import { KlingError } from '../kling/errors.js';
 import type { KlingTaskStatus } from '../kling/task.js';
 import type { ActivityDeps } from './deps.js';
@@ -10,6 +11,8 @@ import { asActivityFailure } from './failures.js';
 export interface SubmittedTask {
   readonly taskId: string;
   readonly family: KlingFamily;
+  /** `new`: the task lives on Kling's new API, where it is queried; absent: the legacy API. */
+  readonly api?: 'new';
   readonly status: KlingTaskStatus;
 }
 
@@ -33,24 +36,41 @@ export function submitTask(deps: ActivityDeps) {
     if (job === undefined)
       throw ApplicationFailure.nonRetryable(`Job ${jobId} was never accepted.`, 'JobNotFound');
     if (job.klingTaskId !== null && job.klingFamily !== null) {
-      return { taskId: job.klingTaskId, family: job.klingFamily, status: 'submitted' };
+      const api = job.klingApi === 'new' ? { api: 'new' as const } : {};
+      return { taskId: job.klingTaskId, family: job.klingFamily, ...api, status: 'submitted' };
     }
     const envelope = RequestEnvelope.parse(job.envelope);
     const context = Context.current();
     const mayExist = context.info.attempt > 1 && createMayHaveLanded(context.info.heartbeatDetails);
     try {
-      const body =
-        deps.callbackUrl === undefined
-          ? envelope.klingBody
-          : { ...envelope.klingBody, callback_url: deps.callbackUrl(jobId) };
-      const task = await deps.kling.submitTask(envelope.family, body, jobId, { mayExist });
+      const callbackUrl = deps.callbackUrl?.(jobId);
+      const task =
+        envelope.api === 'new'
+          ? await deps.kling.submitNewTask(withOptions(newApiCreateOf(envelope), callbackUrl), jobId, {
+              mayExist,
+            })
+          : await deps.kling.submitTask(
+              envelope.family,
+              callbackUrl === undefined
+                ? envelope.klingBody
+                : { ...envelope.klingBody, callback_url: callbackUrl },
+              jobId,
+              { mayExist },
+            );
+      const api = envelope.api ?? 'legacy';
       await deps.store.recordSubmission(jobId, {
         klingTaskId: task.taskId,
         family: envelope.family,
+        api,
         // Where the account's task sweep finds the task: its queue, and Kling's own creation time.
         sweep: { taskQueue: context.info.taskQueue, klingCreatedAt: task.createdAt },
       });
-      return { taskId: task.taskId, family: envelope.family, status: task.status };
+      return {
+        taskId: task.taskId,
+        family: envelope.family,
+        ...(api === 'new' ? { api } : {}),
+        status: task.status,
+      };
     } catch (error) {
       // A Kling error that is not ambiguous means no create of this attempt made a task (it was refused, or never
       // sent); anything else (no answer, a 5xx, a store failure after the create) may have left one.
@@ -60,6 +80,13 @@ export function submitTask(deps: ActivityDeps) {
       throw asActivityFailure(error);
     }
   };
+}
+
+/** The new API takes `callback_url` under `options` (the client adds `external_task_id` there). */
+function withOptions(create: NewApiCreate, callbackUrl: string | undefined): NewApiCreate {
+  return callbackUrl === undefined
+    ? create
+    : { ...create, body: { ...create.body, options: { callback_url: callbackUrl } } };
 }
 
 /** Without details (a first retry after a crash, or a history from before them), assume the worst. */

@@ -96,7 +96,7 @@ export const demoCommand: Command = {
           '',
         ].join('\n'),
       );
-      const { accessKey, secretKey } = simulator.credentials;
+      const { accessKey, secretKey, apiKey } = simulator.credentials;
       const workerConfig: Config = {
         ...config,
         temporal: { ...config.temporal, address: temporal.address, taskQueue: TASK_QUEUE },
@@ -104,8 +104,10 @@ export const demoCommand: Command = {
         kling: {
           kind: 'api',
           baseUrl: simulator.url,
-          credentials: { accessKey, secretKey },
+          // The key pair signs the legacy API's requests; the API key is for the new API's.
+          credentials: { accessKey, secretKey, apiKey },
           timeoutMs: 10_000,
+          newApiModels: config.kling.newApiModels,
         },
         wait: { ...config.wait, pollIntervalMs: POLL_INTERVAL_MS, budgetMs: 5 * 60_000 },
       };

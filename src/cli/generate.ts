@@ -41,8 +41,11 @@ export const generateCommand: Command = {
   help,
   async run(argv) {
     const { source, jobId, wait } = parseGenerateArgs(argv);
-    const { payload, envelope } = await readCheckedPayload(source);
     const config = loadCliConfig();
+    // Checked as the worker will, with the same models on Kling's new API (KLING_NEW_API_MODELS).
+    const { payload, envelope } = await readCheckedPayload(source, {
+      newApiModels: new Set(config.kling.newApiModels),
+    });
     const connection = await connectJobs(config.temporal);
     try {
       const started = await connection.jobs

@@ -2,6 +2,7 @@
 // from the run's history when no worker is there to answer.
 import { JobFailedError, type RunStatus } from '../client.js';
 import type { BillLine, Quote } from '../domain/bill-line.js';
+import { chargeUnit, type KlingBilling } from '../domain/kling-billing.js';
 import type { InputType } from '../domain/terms.js';
 import type { JobPhase, KlingStatus, OutputVideo } from '../definitions/job.js';
 import type { JobsConnection } from './local-temporal.js';
@@ -22,6 +23,8 @@ export interface JobReport {
   /** The price quoted at acceptance; charged only if the job succeeds. */
   readonly quote: Quote | null;
   readonly bill: BillLine | null;
+  /** What Kling reported it charged for the task (its new API only): beside our bill, never our price. */
+  readonly klingBilling: KlingBilling | null;
   readonly failure: { readonly type: string; readonly message: string } | null;
   readonly startedAt: string;
   readonly closedAt: string | null;
@@ -46,6 +49,7 @@ export async function readJob(connection: JobsConnection, jobId: string): Promis
     videos: status?.videos ?? [],
     quote: status?.quote ?? null,
     bill: status?.bill ?? null,
+    klingBilling: status?.klingBilling ?? null,
     failure: status?.failure ?? null,
     startedAt: view.startedAt.toISOString(),
     closedAt: view.closedAt?.toISOString() ?? null,
@@ -63,6 +67,7 @@ export async function readJob(connection: JobsConnection, jobId: string): Promis
       klingStatus: result.status,
       videos: result.videos,
       bill: result.bill,
+      klingBilling: result.klingBilling ?? null,
     };
   } catch (error) {
     if (!(error instanceof JobFailedError)) throw error;
@@ -99,6 +104,9 @@ export function formatJobReport(report: JobReport, now: Date = new Date()): stri
       'Rate card',
       `${report.bill.rateCard.version} sha256:${report.bill.rateCard.sha256.slice(0, 12)}`,
     ]);
+    if (report.klingBilling !== null && report.klingBilling.length > 0) {
+      lines.push(['Kling charged', `${report.klingBilling.map(describeCharge).join('; ')} (Kling's report)`]);
+    }
   } else if (report.quote !== null && report.failure === null) {
     lines.push(['Quote', `${explainCharge(report.quote)}; billed only if the video is made`]);
   }
@@ -116,4 +124,10 @@ function explainCharge(charge: Quote): string {
     ` × ${factors.resolution} (${charge.billedResolution}) × ${factors.input} (${charge.inputType})` +
     ` × ${factors.model} (model) = ${charge.rawCostUsd}, rounded half-up${clamp}`
   );
+}
+
+/** One charge of Kling's report: `unit 5 video (list price 5)`, `cash 0.35 USD`. */
+function describeCharge(charge: KlingBilling[number]): string {
+  const list = charge.list_price === undefined ? '' : ` (list price ${charge.list_price})`;
+  return `${charge.charge_type} ${charge.amount} ${chargeUnit(charge)}${list}`;
 }

@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidRequestError, normalizeRequest, type RequestEnvelope } from '../domain/envelope.js';
+import {
+  InvalidRequestError,
+  normalizeRequest,
+  type RequestContext,
+  type RequestEnvelope,
+} from '../domain/envelope.js';
 import { MAX_PAYLOAD_DEPTH } from '../domain/input-limits.js';
 import { JsonTextError, parseStrictJson } from '../domain/strict-json.js';
 import { UsageError } from './command.js';
@@ -15,7 +20,11 @@ export interface CheckedPayload {
  * reported field by field before anything is started. A key given twice is an error naming it: a portal whose
  * parser keeps the first one would price another request.
  */
-export async function readCheckedPayload(source: string): Promise<CheckedPayload> {
+export async function readCheckedPayload(
+  source: string,
+  /** What the worker's configuration decides for a job: which models go to Kling's new API. */
+  context: Pick<RequestContext, 'newApiModels'> = {},
+): Promise<CheckedPayload> {
   const name = source === '-' ? 'stdin' : source;
   let text: string;
   try {
@@ -31,7 +40,7 @@ export async function readCheckedPayload(source: string): Promise<CheckedPayload
     throw new UsageError(`payload ${name} is not valid JSON: ${(error as Error).message}`);
   }
   try {
-    return { payload, envelope: normalizeRequest(payload) };
+    return { payload, envelope: normalizeRequest(payload, context) };
   } catch (error) {
     if (error instanceof InvalidRequestError) throw new UsageError(`${name}: ${error.message}`);
     throw error;

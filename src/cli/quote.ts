@@ -7,13 +7,17 @@ import {
   type RateCard,
 } from '../domain/rate-card.js';
 import { loadRateCardFile } from '../rate-card-file.js';
+import { loadCliConfig } from './cli-config.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from './command.js';
 import { readCheckedPayload } from './payload.js';
 
 const help = `Usage: kling-video quote <payload.json | -> [--rate-card <file>]
 
 Prices a portal payload without submitting anything: prints the bill-line preview (billing.md §7 without
-jobId, klingTaskId and createdAt) as one JSON object. "-" reads the payload from stdin.
+jobId, klingTaskId and createdAt) as one JSON object. "-" reads the payload from stdin. A model may be named
+either way (kling-v3 or kling-3.0, …): the same price; "model" is the table's name, "requestedModel" the other
+one when it was used. KLING_NEW_API_MODELS is read as the worker reads it: the new API's rules apply to the
+models it moves there.
 
 Options:
   --rate-card <file>  price with this rate card file (default: the built-in portal card)
@@ -24,6 +28,8 @@ export const quoteCommand: Command = {
   help,
   async run(argv) {
     const { payloadSource, rateCardPath } = parseQuoteArgs(argv);
+    // Which models go to Kling's new API changes what is accepted (its pages' rules), never the price.
+    const { newApiModels } = loadCliConfig().kling;
     // Both inputs are checked before anything is printed, so one run reports every problem.
     const problems: string[] = [];
     const card = await rateCardFrom(rateCardPath).catch((error: unknown) => {
@@ -31,7 +37,7 @@ export const quoteCommand: Command = {
       problems.push(error.message);
       return undefined;
     });
-    const envelope = await readCheckedPayload(payloadSource).then(
+    const envelope = await readCheckedPayload(payloadSource, { newApiModels: new Set(newApiModels) }).then(
       (checked) => checked.envelope,
       (error: unknown) => {
         if (!(error instanceof UsageError)) throw error;

@@ -22,7 +22,7 @@ const knobEntries = Object.entries(knobFlags) as [
   (typeof knobFlags)[keyof typeof knobFlags],
 ][];
 
-const formatDefault = (value: string | number | readonly number[] | null): string =>
+const formatDefault = (value: string | number | boolean | readonly number[] | null): string =>
   value === null ? 'none' : typeof value === 'object' ? value.join(',') || '(empty)' : String(value);
 
 const line = (flag: string, help: string, fallback: string): string =>
@@ -31,9 +31,11 @@ const line = (flag: string, help: string, fallback: string): string =>
 const help = [
   'Usage: kling-video simulator [options]',
   '',
-  'Runs a local Kling API (kling-api.md protocol) for tests, demos and benchmarks: create / get / list on',
-  'text2video, image2video, multi-image2video, omni-video and video-extend, JWT and API-key auth, per-model',
-  'validation, a timed task lifecycle, callbacks and injectable failures. Stops on SIGINT / SIGTERM.',
+  'Runs a local Kling API (kling-api.md protocol) for tests, demos and benchmarks: both API generations — the',
+  'legacy create / get / list on text2video, image2video, multi-image2video, omni-video and video-extend (JWT',
+  "or API key), and the new design standard's creates on text-to-video, image-to-video and omni-video with",
+  'GET /tasks and POST /tasks (API key only) — per-model validation, a timed task lifecycle, callbacks of either',
+  'shape and injectable failures. Stops on SIGINT / SIGTERM.',
   '',
   'Server:',
   ...serverFlags.map(([flag, text, fallback]) => line(flag, text, fallback)),

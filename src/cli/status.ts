@@ -12,7 +12,8 @@ bill (with its formula) once it succeeded, or why it failed.
 
 Options:
   --json  print one JSON object for scripts: jobId, run, phase, model, inputType, klingTaskId, klingStatus,
-          videos, quote, bill, failure, startedAt, closedAt (absent values are null)
+          videos, quote, bill, klingBilling (what Kling's new API reported it charged, beside our bill;
+          never our price), failure, startedAt, closedAt (absent values are null)
 
 Temporal: TEMPORAL_ADDRESS (default ${LOCAL_TEMPORAL_ADDRESS}, the dev server \`npm start\` runs), TEMPORAL_NAMESPACE.
 

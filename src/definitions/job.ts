@@ -6,6 +6,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { BillLine, Quote } from '../domain/bill-line.js';
 import type { KlingFamily } from '../domain/family.js';
 import type { JobFailureType } from '../domain/job-failure.js';
+import type { KlingBilling } from '../domain/kling-billing.js';
 import type { InputType } from '../domain/terms.js';
 
 /** The workflow type name orchestrators start. */
@@ -52,6 +53,8 @@ export interface JobStatus {
   readonly klingStatus: KlingStatus | undefined;
   readonly quote: Quote | undefined;
   readonly bill: BillLine | undefined;
+  /** What Kling reported it charged for the task (its new API only): beside our bill, never our price. */
+  readonly klingBilling: KlingBilling | undefined;
   readonly videos: readonly OutputVideo[];
   readonly failure: JobFailureInfo | undefined;
 }
@@ -63,6 +66,8 @@ export interface JobResult {
   readonly status: 'succeed';
   readonly videos: readonly OutputVideo[];
   readonly bill: BillLine;
+  /** What Kling reported it charged (its new API only; absent otherwise, and in results from before it). */
+  readonly klingBilling?: KlingBilling;
 }
 
 export const jobStatusQuery = defineQuery<JobStatus>('jobStatus');

@@ -8,7 +8,13 @@ import { DecimalString, InputType, Mode, Resolution } from './terms.js';
 export const BillLine = z.object({
   jobId: z.string().min(1),
   klingTaskId: z.string().min(1),
+  /** The model as the model table names it: what its multiplier was looked up by. */
   model: z.string().min(1),
+  /**
+   * The name the request used, when it is another name of `model` (the new API's, e.g. `kling-3.0` for
+   * `kling-v3`); absent when the request used `model` itself, and in lines from before aliases.
+   */
+  requestedModel: z.string().min(1).optional(),
   mode: Mode,
   inputType: InputType,
   /** The persisted requested duration, as given (may be fractional for models outside the table). */

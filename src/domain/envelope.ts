@@ -3,7 +3,9 @@ import { KlingFamily } from './family.js';
 import { formatIssues, issuesFromZod, type Issue } from './issues.js';
 import { KlingBody, klingBodyOf } from './kling-body.js';
 import {
+  apiOf,
   baseEditSeconds,
+  canonicalModel,
   checkModelRules,
   durationProblem,
   isV1Model,
@@ -22,7 +24,18 @@ import { DecimalString, InputType, Mode, Resolution } from './terms.js';
  * Kling returns ever flows into the price. Plain JSON (it travels in Temporal payloads and JSONB).
  */
 export const RequestEnvelope = z.object({
+  /** The model's name in the model table (src/domain/models.ts): what it is checked and priced as. */
   model: z.string().min(1),
+  /**
+   * The name the request used when it is another name of `model` (the new API's: `kling-3.0` for `kling-v3`).
+   * Absent when the request used `model` itself, and in envelopes from before aliases.
+   */
+  requestedModel: z.string().min(1).optional(),
+  /**
+   * `new` when the job goes to Kling's new API (decided at acceptance, from the model table and the configuration,
+   * so every attempt of the job goes to the same API); absent: the legacy API.
+   */
+  api: z.literal('new').optional(),
   family: KlingFamily,
   inputType: InputType,
   /**
@@ -35,7 +48,11 @@ export const RequestEnvelope = z.object({
   /** Metadata only: audio does not change the price. */
   audio: z.boolean(),
   references: References,
-  /** The body to POST to `familyPath[family]`, without `external_task_id` and `callback_url`. */
+  /**
+   * The request in the legacy API's vocabulary, without `external_task_id` and `callback_url`: the body POSTed to
+   * `familyPath[family]`, and what the new API's body is rendered from (src/domain/new-api-body.ts) when `api` is
+   * `new` — one normalized request, two renderings.
+   */
   klingBody: KlingBody,
 });
 export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
@@ -65,6 +82,8 @@ export interface ExtensionSource {
 export interface RequestContext {
   /** Set when the payload's `video_id` is an output of a job of this worker. */
   readonly extensionSource?: ExtensionSource;
+  /** Models both APIs serve that the configuration moves to the new one (canonical names); none by default. */
+  readonly newApiModels?: ReadonlySet<string>;
 }
 
 /** The `video_id` a payload extends, if any: the caller looks its source job up before normalizing. */
@@ -116,9 +135,11 @@ function envelopeOf(
   context: RequestContext,
 ): RequestEnvelope | undefined {
   const audio = audioOf(fields, issues);
+  // The name the request used: error messages speak of it; the table's name is what is checked and priced.
   const model = fields.model_name;
   if (model === undefined) return undefined;
   const rules = rulesOf(model);
+  const api = apiOf(model, context.newApiModels ?? new Set());
   const mode = fields.mode ?? 'std';
   const references = referencesOf(fields);
   const family = familyOf(model, references);
@@ -138,10 +159,15 @@ function envelopeOf(
       family,
       mode,
       duration: durationValid && sentSeconds !== undefined ? fields.duration : undefined,
-      audio: { on: audio.on && !invalid.has('mode'), path: audio.path },
+      audio: {
+        sound: !audio.given || (audio.on && invalid.has('mode')) ? undefined : audio.on ? 'on' : 'off',
+        path: audio.path,
+      },
       hasPrompt: fields.prompt !== undefined && fields.prompt !== '',
       cameraControl: fields.camera_control !== undefined,
       media,
+      api,
+      negativePrompt: fields.negative_prompt !== undefined,
     });
     for (const breach of breaches) {
       // With a media field invalid, the roles and the family are guesses: only the duration rule still holds.
@@ -162,17 +188,20 @@ function envelopeOf(
   }
 
   const requestedSeconds = family === 'video-extend' ? defaultSeconds : requested;
-  const billedModel = source?.model ?? model;
+  const billedModel = source?.model ?? canonicalModel(model);
   const billedMode = source?.mode ?? mode;
   return {
     model: billedModel,
+    ...(source === undefined && billedModel !== model ? { requestedModel: model } : {}),
+    ...(api === 'new' ? { api } : {}),
     family,
     inputType: inputTypeOf(references),
     requestedSeconds,
     mode: billedMode,
     // billing.md §5: without a resolution, the mode's own.
     requestedResolution: fields.resolution ?? (billedMode === 'pro' ? '1080p' : '720p'),
-    audio: audio.on,
+    // A model that always makes audio makes it whatever was asked (asking for none is refused above).
+    audio: audio.on || rules.audio === 'always-on',
     references,
     klingBody: klingBodyOf({
       model: billedModel,
@@ -215,7 +244,7 @@ function audioOf(fields: Partial<PortalPayload>, issues: Issue[]): Audio {
 function soundOf(rules: ModelRules, family: KlingFamily, audio: Audio): 'on' | 'off' | undefined {
   if (family === 'video-extend' || rules.audio === 'never') return undefined;
   if (rules.audio === 'passthrough' && !audio.given) return undefined;
-  return audio.on ? 'on' : 'off';
+  return audio.on || rules.audio === 'always-on' ? 'on' : 'off';
 }
 
 /** A model that does not serve the family its inputs lead to, named by the field that led there. */

@@ -18,3 +18,21 @@ export const familyPath: Record<KlingFamily, string> = {
   'omni-video': '/v1/videos/omni-video',
   'video-extend': '/v1/videos/video-extend',
 };
+
+/**
+ * Kling's two API generations on one host (kling-api.md): the legacy one (`/v1/videos/*`, `model_name` in the body)
+ * and the new design standard (the model in the path, `contents` / `settings` / `options`, batch queries).
+ */
+export const KlingApi = z.enum(['legacy', 'new']);
+export type KlingApi = z.infer<typeof KlingApi>;
+
+/**
+ * The new API's create path of each family it serves, before `/{model}` (kling-api.md, "New design standard"): it
+ * has no equivalent of multi-image2video or video-extend. Motion control (`/motion-control/{model}`) has no portal
+ * request that maps to it.
+ */
+export const newApiFamilyPath: Partial<Record<KlingFamily, string>> = {
+  text2video: '/text-to-video',
+  image2video: '/image-to-video',
+  'omni-video': '/omni-video',
+};

@@ -13,5 +13,10 @@ export const JobFailureType = {
   timedOut: 'JobTimedOut',
   /** The database refused the job's data (src/store/errors.ts): a bug past every input check; alarmed at once. */
   storeRejected: 'StoreRejected',
+  /**
+   * The job's model goes to Kling's new API, which takes only an API key, and the worker has none (KLING_API_KEY).
+   * Refused at acceptance: nothing was submitted or billed.
+   */
+  klingNotConfigured: 'KlingNotConfigured',
 } as const;
 export type JobFailureType = (typeof JobFailureType)[keyof typeof JobFailureType];

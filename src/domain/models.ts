@@ -1,10 +1,11 @@
-// Kling's model rules (kling-api.md, "Legacy: model rules"), in one place: the worker validates a job with them
-// before accepting it, and the simulator refuses with them what Kling refuses. Only the rules the page does not
-// mark uncertain are here. The table is keyed by the legacy model name; `rulesOf` is the one lookup, so aliases
-// (the new API's names) can be resolved there later.
-import type { KlingFamily } from './family.js';
+// Kling's model rules (kling-api.md, "Legacy: model rules" and "New design standard"), in one place: the worker
+// validates a job with them before accepting it, and the simulator refuses with them what Kling refuses, on either
+// API generation. Only the rules the page does not mark uncertain are here. The table is keyed by the canonical
+// model name — the legacy one where the legacy API serves the model — and `rulesOf` is the one lookup: it resolves
+// the new API's names (`kling-3.0` for `kling-v3`, …), which are the same models with the same rules.
+import type { KlingApi, KlingFamily } from './family.js';
 import { compareDecimals, fitsDecimalPlaces } from './money.js';
-import type { Mode } from './terms.js';
+import type { Mode, Resolution } from './terms.js';
 
 /** Allowed durations, in seconds. */
 export type DurationRule =
@@ -16,21 +17,36 @@ export type DurationRule =
   | { readonly kind: 'none' };
 
 /**
- * When `sound: "on"` is accepted:
+ * When `sound: "on"` (the new API's `audio: "native"`) is accepted:
  * - `never`: the model makes no audio;
- * - `pro-only`: only in `pro` mode;
+ * - `pro-only`: only in `pro` mode (the new API: 2.6's native audio only at 1080p);
  * - `always`: any mode;
+ * - `always-on`: the model always makes audio (kling-3.0-turbo), so asking for none is refused;
  * - `without-reference-video`: any mode, but not together with a reference video;
  * - `passthrough`: a model we do not know; Kling decides.
  */
-export type AudioRule = 'never' | 'pro-only' | 'always' | 'without-reference-video' | 'passthrough';
+export type AudioRule =
+  'never' | 'pro-only' | 'always' | 'always-on' | 'without-reference-video' | 'passthrough';
 
 /** Start and end frames. */
 export interface FrameRule {
-  /** A start + end frame: `pro-only` — in `std` Kling accepts the request and silently drops the end frame. */
-  readonly startAndEnd: 'any-mode' | 'pro-only';
+  /**
+   * A start + end frame: `pro-only` — in `std` Kling accepts the request and silently drops the end frame; `never`
+   * — the model takes a first frame only (kling-3.0-turbo).
+   */
+  readonly startAndEnd: 'any-mode' | 'pro-only' | 'never';
   /** An end frame without a start frame. */
   readonly endAlone: 'never' | 'pro-only';
+}
+
+/** The model on Kling's new API (kling-api.md, "New design standard"). */
+export interface NewApiModel {
+  /** Its name there: the last segment of the create path, e.g. `/text-to-video/kling-3.0`. Portals may use it too. */
+  readonly name: string;
+  /** `settings.resolution` values it takes. */
+  readonly resolutions: readonly Resolution[];
+  /** Only the new API serves it (no legacy page exists): its jobs always go there. */
+  readonly only?: true;
 }
 
 export interface ModelRules {
@@ -53,12 +69,20 @@ export interface ModelRules {
   readonly frames?: FrameRule;
   /** Omni models that need a prompt whatever the media (kling-v3-omni: unless multi-shot, which no payload asks). */
   readonly promptAlways?: true;
+  /** Absent when the new API does not serve the model. */
+  readonly newApi?: NewApiModel;
 }
 
 const fiveOrTen: DurationRule = { kind: 'set', seconds: [5, 10] };
 const startAndEndInProOnly: FrameRule = { startAndEnd: 'pro-only', endAlone: 'never' };
+// "4k exists for v3 / v3-omni (new API `settings.resolution: \"4k\"`)"; every model takes 720p and 1080p.
+const hd: readonly Resolution[] = ['720p', '1080p'];
+const hdAnd4k: readonly Resolution[] = ['720p', '1080p', '4k'];
 
-/** The model table of kling-api.md. */
+/**
+ * The model table of kling-api.md. The durations, audio and frame rules of a model served on both APIs are the
+ * same on both: its new page's rules (2.6 native audio only at 1080p, …) say what its legacy page says.
+ */
 export const knownModels: Readonly<Record<string, ModelRules>> = {
   'kling-v1-6': {
     families: ['text2video', 'image2video', 'multi-image2video', 'video-extend'],
@@ -72,24 +96,36 @@ export const knownModels: Readonly<Record<string, ModelRules>> = {
     durations: { plain: fiveOrTen },
     audio: 'never',
     frames: startAndEndInProOnly,
+    newApi: { name: 'kling-2.5-turbo', resolutions: hd },
   },
   'kling-v2-6': {
     families: ['text2video', 'image2video'],
     durations: { plain: fiveOrTen },
     audio: 'pro-only',
     frames: startAndEndInProOnly,
+    newApi: { name: 'kling-2.6', resolutions: hd },
   },
   'kling-v3': {
     families: ['text2video', 'image2video'],
     durations: { plain: { kind: 'integers', min: 3, max: 15 } },
     audio: 'always',
     frames: { startAndEnd: 'any-mode', endAlone: 'never' },
+    newApi: { name: 'kling-3.0', resolutions: hdAnd4k },
+  },
+  // New API only: "720p/1080p, whole 3–15 s, first frame only (no last frame), audio always native".
+  'kling-3.0-turbo': {
+    families: ['text2video', 'image2video'],
+    durations: { plain: { kind: 'integers', min: 3, max: 15 } },
+    audio: 'always-on',
+    frames: { startAndEnd: 'never', endAlone: 'never' },
+    newApi: { name: 'kling-3.0-turbo', resolutions: hd, only: true },
   },
   'kling-video-o1': {
     families: ['omni-video'],
     durations: { plain: fiveOrTen, references: { kind: 'integers', min: 3, max: 10 } },
     audio: 'never',
     promptAlways: true,
+    newApi: { name: 'kling-o1', resolutions: hd },
   },
   'kling-v3-omni': {
     families: ['omni-video'],
@@ -99,8 +135,16 @@ export const knownModels: Readonly<Record<string, ModelRules>> = {
     },
     audio: 'without-reference-video',
     promptAlways: true,
+    newApi: { name: 'kling-3.0-omni', resolutions: hdAnd4k },
   },
 };
+
+/** The new API's names of the models the table keys by their legacy names: `kling-3.0` → `kling-v3`, … */
+const aliases: ReadonlyMap<string, string> = new Map(
+  Object.entries(knownModels).flatMap(([model, rules]) =>
+    rules.newApi === undefined || rules.newApi.name === model ? [] : [[rules.newApi.name, model] as const],
+  ),
+);
 
 /** The generic rules for any model name outside the table. */
 export const unknownModel: ModelRules = {
@@ -109,8 +153,41 @@ export const unknownModel: ModelRules = {
   audio: 'passthrough',
 };
 
+/**
+ * The table's name of a model named either way (`kling-3.0` → `kling-v3`); a name outside the table is its own. Both
+ * names are one model: the same rules and the same rate-card multiplier.
+ */
+export function canonicalModel(model: string): string {
+  return aliases.get(model) ?? model;
+}
+
+/** The table's name of the model the new API serves under this path name; `undefined` when it serves none. */
+export function modelOfNewApiName(name: string): string | undefined {
+  const model = canonicalModel(name);
+  return knownModels[model]?.newApi?.name === name ? model : undefined;
+}
+
 export function rulesOf(model: string): ModelRules {
-  return Object.hasOwn(knownModels, model) ? knownModels[model]! : unknownModel;
+  const canonical = canonicalModel(model);
+  return Object.hasOwn(knownModels, canonical) ? knownModels[canonical]! : unknownModel;
+}
+
+/** The models both APIs serve: the ones the configuration may move to the new API (legacy by default). */
+export function modelsServedByBothApis(): string[] {
+  return Object.entries(knownModels)
+    .filter(([, rules]) => rules.newApi !== undefined && rules.newApi.only !== true)
+    .map(([model]) => model);
+}
+
+/**
+ * The API generation a job of this model goes to: the new one for a model only it serves, or one of
+ * `movedToNewApi` (canonical names, from the configuration); the legacy one otherwise — every model of the rate
+ * card works there, and it stays the default ("no current plans for deprecation").
+ */
+export function apiOf(model: string, movedToNewApi: ReadonlySet<string>): KlingApi {
+  const newApi = rulesOf(model).newApi;
+  if (newApi === undefined) return 'legacy';
+  return newApi.only === true || movedToNewApi.has(canonicalModel(model)) ? 'new' : 'legacy';
 }
 
 /** Models whose families are omni-video only take the omni body shape. */
@@ -184,11 +261,18 @@ export interface RuleInput {
   readonly mode: Mode;
   /** The duration asked of Kling, as a decimal string; `undefined` when none is sent (Kling's default, 5, fits every model). */
   readonly duration: string | undefined;
-  /** `sound: "on"` was asked for, and by which field. */
-  readonly audio: { readonly on: boolean; readonly path: string };
+  /** `on` / `off` as asked (`undefined`: not asked), and by which field. */
+  readonly audio: { readonly sound: 'on' | 'off' | undefined; readonly path: string };
   readonly hasPrompt: boolean;
   readonly cameraControl: boolean;
   readonly media: Media;
+  /** The API generation the request goes to (absent: legacy), and the fields only that generation's rules look at. */
+  readonly api?: KlingApi;
+  readonly negativePrompt?: boolean;
+  /** The new API's `settings.resolution`, as sent. */
+  readonly resolution?: string;
+  /** Where the request holds its duration and prompt, when not at `duration` and `prompt` (the new API's body). */
+  readonly paths?: { readonly duration: string; readonly prompt: string };
 }
 
 export type RuleId =
@@ -204,7 +288,10 @@ export type RuleId =
   | 'one-frame-each'
   | 'base-video-frames'
   | 'prompt'
-  | 'camera-control';
+  | 'camera-control'
+  | 'first-frame-only'
+  | 'negative-prompt'
+  | 'resolution';
 
 /** What Kling does with a request that breaks a rule: refuses it with this code, or accepts it and drops the field. */
 export type KlingAnswer = { readonly refuses: 1201 } | { readonly drops: 'end-frame' };
@@ -225,6 +312,9 @@ export const klingAnswers: Readonly<Record<RuleId, KlingAnswer>> = {
   'base-video-frames': { refuses: 1201 },
   prompt: { refuses: 1201 },
   'camera-control': { refuses: 1201 },
+  'first-frame-only': { refuses: 1201 },
+  'negative-prompt': { refuses: 1201 },
+  resolution: { refuses: 1201 },
 };
 
 export interface RuleBreach {
@@ -276,11 +366,18 @@ export function checkModelRules(input: RuleInput): RuleBreach[] {
           : media.videos.some((video) => video.referType === 'base')
             ? 'a base video edit (the output has the source video’s length)'
             : `${model}${situationText(media)}`;
-      breach('duration', 'duration', `not allowed for ${why}; ${problem}`);
+      breach('duration', input.paths?.duration ?? 'duration', `not allowed for ${why}; ${problem}`);
     }
   }
 
-  if (input.audio.on) {
+  if (input.audio.sound === 'off' && rules.audio === 'always-on') {
+    breach(
+      'audio',
+      input.audio.path,
+      `${model} always makes audio; leave ${input.audio.path} out or turn it on`,
+    );
+  }
+  if (input.audio.sound === 'on') {
     const problem =
       family === 'video-extend'
         ? 'a video extension takes no audio'
@@ -296,7 +393,9 @@ export function checkModelRules(input: RuleInput): RuleBreach[] {
 
   const { firstFrame, endFrame } = media;
   if (rules.frames !== undefined && family === 'image2video') {
-    if (firstFrame !== undefined && endFrame !== undefined) {
+    if (endFrame !== undefined && rules.frames.startAndEnd === 'never') {
+      breach('first-frame-only', endFrame.path, `${model} takes a first frame only, no end frame`);
+    } else if (firstFrame !== undefined && endFrame !== undefined) {
       if (rules.frames.startAndEnd === 'pro-only' && mode !== 'pro') {
         breach(
           'start-and-end-frames',
@@ -327,14 +426,14 @@ export function checkModelRules(input: RuleInput): RuleBreach[] {
     if (promptNeeded && !input.hasPrompt) {
       breach(
         'prompt',
-        'prompt',
+        input.paths?.prompt ?? 'prompt',
         rules.promptAlways
           ? `required (non-empty) for ${model}`
           : 'required (non-empty) for omni-video without references',
       );
     }
   } else if ((family === 'text2video' || family === 'multi-image2video') && !input.hasPrompt) {
-    breach('prompt', 'prompt', `required (non-empty) for ${family}`);
+    breach('prompt', input.paths?.prompt ?? 'prompt', `required (non-empty) for ${family}`);
   }
 
   if (input.cameraControl && !takesCameraControl(model, family)) {
@@ -343,6 +442,17 @@ export function checkModelRules(input: RuleInput): RuleBreach[] {
       'camera_control',
       `not taken by ${model} on ${family}; it exists only for kling-v1 text2video and kling-v1-5 image2video`,
     );
+  }
+
+  if (input.api === 'new') {
+    // The new API has no `negative_prompt`: sent anyway, the video would be made without it.
+    if (input.negativePrompt === true) {
+      breach('negative-prompt', 'negative_prompt', `not taken by Kling's new API, where ${model} goes`);
+    }
+    const resolutions = rules.newApi?.resolutions ?? [];
+    if (input.resolution !== undefined && !resolutions.some((allowed) => allowed === input.resolution)) {
+      breach('resolution', 'settings.resolution', `${model} takes ${resolutions.join(', ')}`);
+    }
   }
   return breaches;
 }

@@ -24,6 +24,7 @@ export function quoteRequest(envelope: RequestEnvelope, snapshot: RateCardSnapsh
   });
   return {
     model: envelope.model,
+    ...(envelope.requestedModel === undefined ? {} : { requestedModel: envelope.requestedModel }),
     mode: envelope.mode,
     inputType: envelope.inputType,
     requestedSeconds: envelope.requestedSeconds,

@@ -8,6 +8,7 @@ import {
   fitsDecimalPlaces,
   plainDecimalPattern,
 } from './money.js';
+import { canonicalModel } from './models.js';
 import { sha256Hex } from './sha256.js';
 
 /**
@@ -112,9 +113,26 @@ export class InvalidRateCardError extends Error {
   }
 }
 
+/**
+ * A card as an operator writes it. A model's multiplier is keyed by the model table's name: either name of a model
+ * bills with it (billing.md §2), so an entry under the other name (`kling-3.0`) would never be read — refused with
+ * the name to use. Only here, not in `RateCard`: cards persisted with jobs are read back as they were accepted.
+ */
+const OperatorRateCard = RateCard.superRefine((card, ctx) => {
+  for (const model of Object.keys(card.modelMultipliers)) {
+    const canonical = canonicalModel(model);
+    if (canonical === model) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['modelMultipliers', model],
+      message: `${model} is another name of ${canonical}; set "${canonical}" (both names bill with its multiplier)`,
+    });
+  }
+});
+
 /** A card as it is loaded: its schema, then the limits that keep every amount and text storable (issue 13). */
 export function parseRateCard(json: unknown): RateCard {
-  const parsed = RateCard.safeParse(json);
+  const parsed = OperatorRateCard.safeParse(json);
   if (!parsed.success) throw new InvalidRateCardError(issuesFromZod(parsed.error, allowedKeys));
   const limits = rateCardLimitIssues(parsed.data);
   if (limits.length > 0) throw new InvalidRateCardError(limits);

@@ -1,8 +1,11 @@
 import { SignJWT } from 'jose';
 
-/** One way or the other, never both: an object carrying both would make the choice silent. */
+/**
+ * The legacy API takes an API key or an access/secret key pair (→ JWT); the new API only an API key. With both
+ * set, the legacy API signs with the pair (as before the new API) and the new API uses the key: each choice is fixed.
+ */
 export type KlingCredentials =
-  | { readonly accessKey: string; readonly secretKey: string; readonly apiKey?: never }
+  | { readonly accessKey: string; readonly secretKey: string; readonly apiKey?: string }
   | { readonly apiKey: string; readonly accessKey?: never; readonly secretKey?: never };
 
 /** Token lifetime and `nbf` back-dating from kling-api.md. */
@@ -20,15 +23,9 @@ export interface KlingAuth {
   secrets(): readonly string[];
 }
 
+/** The legacy API's auth: the key pair's JWT when the pair is set, else the API key. */
 export function createKlingAuth(credentials: KlingCredentials, now: () => number = Date.now): KlingAuth {
-  if (credentials.apiKey !== undefined) {
-    const { apiKey } = credentials;
-    return {
-      authorization: () => Promise.resolve(`Bearer ${apiKey}`),
-      renew: () => false,
-      secrets: () => [apiKey],
-    };
-  }
+  if (credentials.accessKey === undefined) return apiKeyAuth(credentials.apiKey);
   const { accessKey, secretKey } = credentials;
   const key = new TextEncoder().encode(secretKey);
   // The current and the previous token: the only ones a request in flight can still carry.
@@ -60,5 +57,18 @@ export function createKlingAuth(credentials: KlingCredentials, now: () => number
       return true;
     },
     secrets: () => [secretKey, ...issued],
+  };
+}
+
+/** The new API's auth: the API key, or `undefined` when only a key pair is configured (the new API refuses JWTs). */
+export function createNewApiAuth(credentials: KlingCredentials): KlingAuth | undefined {
+  return credentials.apiKey === undefined ? undefined : apiKeyAuth(credentials.apiKey);
+}
+
+function apiKeyAuth(apiKey: string): KlingAuth {
+  return {
+    authorization: () => Promise.resolve(`Bearer ${apiKey}`),
+    renew: () => false,
+    secrets: () => [apiKey],
   };
 }

@@ -1,15 +1,30 @@
 import type { z } from 'zod';
-import { familyPath, type KlingFamily } from '../domain/family.js';
-import { createKlingAuth, type KlingCredentials } from './auth.js';
+import { familyPath, type KlingApi, type KlingFamily } from '../domain/family.js';
+import type { NewApiCreate } from '../domain/new-api-body.js';
+import { createKlingAuth, createNewApiAuth, type KlingAuth, type KlingCredentials } from './auth.js';
 import { classifyKlingCode, classifyTransportFailure, KlingError, type KlingErrorDetails } from './errors.js';
-import { KlingEnvelope, KlingTaskData, KlingTaskList, toKlingTask, type KlingTask } from './task.js';
+import {
+  fromNewTask,
+  KlingEnvelope,
+  KlingNewTaskData,
+  KlingNewTaskList,
+  KlingTaskData,
+  KlingTaskList,
+  toKlingTask,
+  type KlingTask,
+} from './task.js';
 
 /** One HTTP exchange with Kling, for metrics. Routes are templates: no task id, external id or token. */
 export interface KlingRequestEvent {
   readonly method: 'GET' | 'POST';
-  /** e.g. `POST /v1/videos/text2video`, `GET /v1/videos/text2video/{task_id}`. */
+  /**
+   * e.g. `POST /v1/videos/text2video`, `GET /v1/videos/text2video/{task_id}`, `POST /text-to-video/kling-3.0-turbo`,
+   * `GET /tasks?task_ids`.
+   */
   readonly route: string;
-  readonly family: KlingFamily;
+  readonly api: KlingApi;
+  /** Absent for the new API's queries, which serve every family at once. */
+  readonly family?: KlingFamily;
   /** `null` when no response arrived (network error, timeout). */
   readonly httpStatus: number | null;
   /** Kling's code; `null` when the body was not a Kling envelope. */
@@ -54,6 +69,22 @@ export interface KlingClient {
     externalTaskId: string,
     options?: SubmitOptions,
   ): Promise<KlingTask>;
+
+  /** Whether this client may call the API generation: the new one takes only an API key. */
+  canUse(api: KlingApi): boolean;
+  /** The new API's create (`POST /text-to-video/{model}`, …), `external_task_id` added under `options`. */
+  createNewTask(create: NewApiCreate, externalTaskId: string): Promise<KlingTask>;
+  /**
+   * The new API's batch query, `GET /tasks?task_ids=a,b`: the tasks Kling found among these ids, in requests of
+   * at most {@link MAX_IDS_PER_QUERY} ids. A task it does not know is missing from the answer.
+   */
+  getNewTasks(taskIds: readonly string[]): Promise<KlingTask[]>;
+  /** One task of the new API; a task Kling does not know is a fatal KlingError, as the legacy API's 1203. */
+  getNewTask(taskId: string): Promise<KlingTask>;
+  /** The new API's documented lookup, `GET /tasks?external_task_ids=x`; `null` when no task carries the id. */
+  findNewTaskByExternalId(externalTaskId: string): Promise<KlingTask | null>;
+  /** `submitTask` on the new API: the task carrying `externalTaskId` if there is one, a new one otherwise. */
+  submitNewTask(create: NewApiCreate, externalTaskId: string, options?: SubmitOptions): Promise<KlingTask>;
 }
 
 export interface TaskPage {
@@ -72,12 +103,19 @@ export interface SubmitOptions {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * Ids per `GET /tasks` request. The page documents no limit (uncertain): fifty 18-digit ids keep the URL near 1 KB,
+ * well inside any server's limit, and still read fifty waiting jobs with one request.
+ */
+export const MAX_IDS_PER_QUERY = 50;
+
 /** Kling's "resource not found": the documented lookup's answer when no task carries the id. */
 const NOT_FOUND = 1203;
 
 interface Call<T> {
   readonly method: 'GET' | 'POST';
-  readonly family: KlingFamily;
+  readonly api: KlingApi;
+  readonly family?: KlingFamily;
   /** Path and query, appended to the base URL. */
   readonly target: string;
   readonly route: string;
@@ -90,9 +128,14 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const auth = createKlingAuth(options.auth, options.now);
+  const newApiAuth = createNewApiAuth(options.auth);
+  const authOf = (api: KlingApi): KlingAuth | undefined => (api === 'new' ? newApiAuth : auth);
 
   const redact = (text: string): string =>
-    auth.secrets().reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+    [...auth.secrets(), ...(newApiAuth?.secrets() ?? [])].reduce(
+      (result, secret) => result.split(secret).join('[redacted]'),
+      text,
+    );
 
   const fail = (route: string, detail: string, details: KlingErrorDetails): KlingError =>
     new KlingError(redact(`Kling ${route}: ${detail}`), details);
@@ -109,13 +152,25 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
 
   async function send<T>(call: Call<T>): Promise<T> {
     const isCreate = call.method === 'POST';
+    const callAuth = authOf(call.api);
+    if (callAuth === undefined) {
+      // Nothing is sent: the new API refuses a key pair's JWT, so the request could only fail (acceptance checks it).
+      throw fail(call.route, "Kling's new API takes only an API key: set KLING_API_KEY", {
+        httpStatus: null,
+        code: null,
+        requestId: null,
+        kind: 'fatal',
+        ambiguous: false,
+      });
+    }
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       const report = (httpStatus: number | null, code: number | null): void =>
         options.onRequest?.({
           method: call.method,
           route: call.route,
-          family: call.family,
+          api: call.api,
+          ...(call.family === undefined ? {} : { family: call.family }),
           httpStatus,
           code,
           durationMs: performance.now() - started,
@@ -126,7 +181,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
         const response = await fetchImpl(`${baseUrl}${call.target}`, {
           method: call.method,
           headers: {
-            authorization: await auth.authorization(),
+            authorization: await callAuth.authorization(),
             ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
           },
           ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
@@ -162,7 +217,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
 
       const verdict = classifyKlingCode(code, httpStatus, isCreate);
       // 1003/1004: the cached token went stale; one fresh signature may fix it, a second failure will not.
-      if (verdict.kind === 'reauth' && attempt === 0 && auth.renew()) continue;
+      if (verdict.kind === 'reauth' && attempt === 0 && callAuth.renew()) continue;
       throw fail(call.route, `HTTP ${httpStatus}, code ${code} (${verdict.meaning}): ${message}`, {
         httpStatus,
         code,
@@ -178,6 +233,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     toKlingTask(
       await send({
         method: 'POST',
+        api: 'legacy',
         family,
         target: familyPath[family],
         route: `POST ${familyPath[family]}`,
@@ -190,6 +246,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     toKlingTask(
       await send({
         method: 'GET',
+        api: 'legacy',
         family,
         target: `${familyPath[family]}/${encodeURIComponent(taskId)}`,
         route: `GET ${familyPath[family]}/{task_id}`,
@@ -201,6 +258,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     (
       await send({
         method: 'GET',
+        api: 'legacy',
         family,
         target: `${familyPath[family]}?pageNum=${pageNum}&pageSize=${pageSize}`,
         route: `GET ${familyPath[family]}`,
@@ -217,6 +275,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     try {
       task = await send({
         method: 'GET',
+        api: 'legacy',
         family,
         target: `${path}/${encodeURIComponent(externalTaskId)}`,
         route: `GET ${path}/{external_task_id}`,
@@ -231,22 +290,25 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     return echoed === undefined || echoed === '' || echoed === externalTaskId ? toKlingTask(task) : null;
   }
 
-  async function submitTask(
-    family: KlingFamily,
-    body: KlingRequestBody,
-    externalTaskId: string,
-    { mayExist = true }: SubmitOptions = {},
-  ) {
+  /**
+   * The idempotent create of either API (see `submitTask`): `create` makes one request, `find` looks the task up by
+   * the job's external id, answering `null` only when Kling says no task carries it.
+   */
+  async function idempotentCreate(
+    create: () => Promise<KlingTask>,
+    find: () => Promise<KlingTask | null>,
+    { mayExist = true }: SubmitOptions,
+  ): Promise<KlingTask> {
     if (mayExist) {
-      const existing = await findTaskByExternalId(family, externalTaskId);
+      const existing = await find();
       if (existing !== null) return existing;
     }
     try {
-      return await createTask(family, body, externalTaskId);
+      return await create();
     } catch (error) {
       if (!(error instanceof KlingError)) throw error;
       if (error.ambiguous) {
-        const accepted = await findTaskByExternalId(family, externalTaskId);
+        const accepted = await find();
         if (accepted !== null) return accepted;
         // Kling may still have the create in flight: only a later retry (which looks up first) can tell.
         throw new KlingError(`${error.message}; no task carries this external_task_id yet, retry later`, {
@@ -263,7 +325,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       // carries it is the job's task. Only when none does is the refusal the answer.
       let existing: KlingTask | null;
       try {
-        existing = await findTaskByExternalId(family, externalTaskId);
+        existing = await find();
       } catch (lookup) {
         if (lookup instanceof KlingError && lookup.kind === 'retryable') {
           throw new KlingError(
@@ -284,7 +346,97 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     }
   }
 
-  return { createTask, getTask, listTasks, findTaskByExternalId, submitTask };
+  const submitTask = (
+    family: KlingFamily,
+    body: KlingRequestBody,
+    externalTaskId: string,
+    options: SubmitOptions = {},
+  ) =>
+    idempotentCreate(
+      () => createTask(family, body, externalTaskId),
+      () => findTaskByExternalId(family, externalTaskId),
+      options,
+    );
+
+  const createNewTask = async ({ path, body }: NewApiCreate, externalTaskId: string) => {
+    const options = typeof body.options === 'object' && body.options !== null ? body.options : {};
+    return fromNewTask(
+      await send({
+        method: 'POST',
+        api: 'new',
+        target: path,
+        route: `POST ${path}`,
+        body: { ...body, options: { ...options, external_task_id: externalTaskId } },
+        data: KlingNewTaskData,
+      }),
+    );
+  };
+
+  const queryNewTasks = async (key: 'task_ids' | 'external_task_ids', values: readonly string[]) => {
+    const tasks: KlingTask[] = [];
+    for (let start = 0; start < values.length; start += MAX_IDS_PER_QUERY) {
+      const ids = values.slice(start, start + MAX_IDS_PER_QUERY).map(encodeURIComponent);
+      const answer = await send({
+        method: 'GET',
+        api: 'new',
+        target: `/tasks?${key}=${ids.join(',')}`,
+        route: `GET /tasks?${key}`,
+        data: KlingNewTaskList,
+      });
+      tasks.push(...answer.map(fromNewTask));
+    }
+    return tasks;
+  };
+
+  const getNewTasks = async (taskIds: readonly string[]) => {
+    const wanted = new Set(taskIds);
+    // Only the tasks asked for: an answer naming others (a misread id list) must not be taken for them.
+    return (await queryNewTasks('task_ids', [...wanted])).filter((task) => wanted.has(task.taskId));
+  };
+
+  async function getNewTask(taskId: string): Promise<KlingTask> {
+    const [task] = await getNewTasks([taskId]);
+    if (task !== undefined) return task;
+    throw fail('GET /tasks?task_ids', `no task ${taskId}`, {
+      httpStatus: 200,
+      code: null,
+      requestId: null,
+      kind: 'fatal',
+      ambiguous: false,
+    });
+  }
+
+  async function findNewTaskByExternalId(externalTaskId: string): Promise<KlingTask | null> {
+    let tasks: KlingTask[];
+    try {
+      tasks = await queryNewTasks('external_task_ids', [externalTaskId]);
+    } catch (error) {
+      if (error instanceof KlingError && error.code === NOT_FOUND) return null;
+      throw error;
+    }
+    return tasks.find((task) => task.externalTaskId === externalTaskId) ?? null;
+  }
+
+  const submitNewTask = (create: NewApiCreate, externalTaskId: string, options: SubmitOptions = {}) =>
+    idempotentCreate(
+      () => createNewTask(create, externalTaskId),
+      () => findNewTaskByExternalId(externalTaskId),
+      options,
+    );
+
+  return {
+    createTask,
+    getTask,
+    listTasks,
+    findTaskByExternalId,
+    submitTask,
+    canUse: (api) => authOf(api) !== undefined,
+    createNewTask,
+    getNewTasks,
+    getNewTask,
+    findNewTaskByExternalId,
+    submitNewTask,
+  };
 }
 
 function parseJson(text: string): unknown {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KlingBilling } from '../domain/kling-billing.js';
 
 /** Kling's legacy task statuses; `succeed` (sic) is Kling's spelling, and the worker's. */
 export const KlingTaskStatus = z.enum(['submitted', 'processing', 'succeed', 'failed']);
@@ -27,8 +28,9 @@ export const KlingTaskData = z.looseObject({
 export type KlingTaskData = z.infer<typeof KlingTaskData>;
 
 /**
- * The task object of the new design standard (kling-api.md, "New design standard"): what its queries answer and
- * its callbacks carry — among them the console's test callback (`submitted`, no outputs).
+ * The task object of the new design standard (kling-api.md, "New design standard"): the `data` of a create (`id`,
+ * `status`, times, `external_id` only), an element of a query's `data`, and the body of a callback — among them the
+ * console's test callback (`submitted`, no outputs). Parsed as leniently as the legacy one.
  */
 export const KlingNewTaskData = z.looseObject({
   id: z.string().min(1),
@@ -48,8 +50,13 @@ export const KlingNewTaskData = z.looseObject({
       }),
     )
     .optional(),
+  // What Kling charged; read apart (see `fromNewTask`), so an odd report never fails the status read.
+  billing: z.unknown().optional(),
 });
 export type KlingNewTaskData = z.infer<typeof KlingNewTaskData>;
+
+/** The `data` of a new-API query (`GET /tasks?task_ids=…` or `?external_task_ids=…`): the tasks found. */
+export const KlingNewTaskList = z.array(KlingNewTaskData);
 
 /** Every Kling answer. `code` is authoritative, not the HTTP status; `data` is absent on errors. */
 export const KlingEnvelope = z.looseObject({
@@ -77,6 +84,11 @@ export const KlingTask = z.object({
   /** Unix milliseconds. */
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+  /**
+   * What Kling reports it charged for the task (new API `billing[]`, checked against its bounds); absent from the
+   * legacy API, and when the report was missing or out of bounds. Recorded beside our bill; it never prices anything.
+   */
+  billing: KlingBilling.optional(),
 });
 export type KlingTask = z.infer<typeof KlingTask>;
 
@@ -93,6 +105,7 @@ export function toKlingTask(data: KlingTaskData): KlingTask {
 }
 
 export function fromNewTask(data: KlingNewTaskData): KlingTask {
+  const billing = data.billing === undefined ? undefined : KlingBilling.safeParse(data.billing);
   return {
     taskId: data.id,
     status: data.status === 'succeeded' ? 'succeed' : data.status,
@@ -107,6 +120,8 @@ export function fromNewTask(data: KlingNewTaskData): KlingTask {
       })),
     createdAt: data.create_time,
     updatedAt: data.update_time,
+    // An empty report (a task not charged yet, or not at all) says nothing worth keeping.
+    ...(billing?.success === true && billing.data.length > 0 ? { billing: billing.data } : {}),
   };
 }
 

@@ -121,14 +121,21 @@ export function createJobStore(sql: Sql): JobStore {
       return row ? jobFromRow(row) : undefined;
     },
 
-    async recordSubmission(jobId, { klingTaskId, family, sweep }) {
+    async recordSubmission(jobId, { klingTaskId, family, api, sweep }) {
       const rows = await sql.query(
         `UPDATE jobs
-         SET kling_task_id = $2, kling_family = $3, task_queue = $4, kling_created_at = $5, updated_at = now(),
-             status = CASE WHEN status = 'accepted' THEN 'submitted' ELSE status END
+         SET kling_task_id = $2, kling_family = $3, kling_api = $4, task_queue = $5, kling_created_at = $6,
+             updated_at = now(), status = CASE WHEN status = 'accepted' THEN 'submitted' ELSE status END
          WHERE job_id = $1 AND kling_task_id IS NULL
          RETURNING ${JOB_COLUMNS}`,
-        [jobId, klingTaskId, family, sweep?.taskQueue ?? null, sweep?.klingCreatedAt ?? null],
+        [
+          jobId,
+          klingTaskId,
+          family,
+          api ?? 'legacy',
+          sweep?.taskQueue ?? null,
+          sweep?.klingCreatedAt ?? null,
+        ],
       );
       const job = await updated(jobId, rows);
       if (job.klingTaskId !== klingTaskId) {
@@ -201,7 +208,7 @@ export function createJobStore(sql: Sql): JobStore {
 
     async waitingTasks(taskQueue, { jobIds, limit }) {
       const rows = await sql.query(
-        `SELECT job_id, kling_task_id, kling_family, kling_created_at::float8 AS kling_created_at
+        `SELECT job_id, kling_task_id, kling_family, kling_api, kling_created_at::float8 AS kling_created_at
          FROM jobs
          WHERE task_queue = $1 AND status = 'submitted' AND kling_created_at IS NOT NULL
            AND kling_status IS DISTINCT FROM 'succeed' AND kling_status IS DISTINCT FROM 'failed'

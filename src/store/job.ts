@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Quote } from '../domain/bill-line.js';
-import { KlingFamily } from '../domain/family.js';
+import { KlingApi, KlingFamily } from '../domain/family.js';
+import { KlingBilling } from '../domain/kling-billing.js';
 
 /** Where a job stands. `accepted` and `submitted` are open; every other status is final. */
 export const JobStatus = z.enum([
@@ -33,8 +34,12 @@ export const Job = z.object({
   quote: Quote,
   klingTaskId: z.string().nullable(),
   klingFamily: KlingFamily.nullable(),
+  /** The API generation the task was created on; `null` before submission, and for jobs from before the new API (legacy). */
+  klingApi: KlingApi.nullable(),
   /** The last task status Kling reported (`submitted`, `processing`, `succeed`, `failed`). */
   klingStatus: z.string().nullable(),
+  /** What Kling reported it charged for the task (its new API's `billing[]`); `null` when it reported nothing. */
+  klingBilling: KlingBilling.nullable(),
   outputs: z.array(JobVideo).nullable(),
   failure: z.object({ type: z.string(), reason: z.string() }).nullable(),
   createdAt: z.iso.datetime(),
@@ -53,6 +58,8 @@ export interface NewJob {
 export interface Submission {
   klingTaskId: string;
   family: KlingFamily;
+  /** Where the task was created; the legacy API when absent. */
+  api?: KlingApi;
   /** The Kling account's task queue and Kling's `created_at` (Unix ms): what the task sweep needs to find it. */
   sweep?: { taskQueue: string; klingCreatedAt: number };
 }
@@ -62,6 +69,8 @@ export interface WaitingTask {
   readonly jobId: string;
   readonly taskId: string;
   readonly family: KlingFamily;
+  /** The API the task was created on: legacy tasks are read per family, new-API tasks in batches of ids. */
+  readonly api: KlingApi;
   /** Kling's `created_at` of the task (Unix ms). */
   readonly createdAt: number;
 }

@@ -88,6 +88,18 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX jobs_waiting_tasks ON jobs (task_queue, kling_created_at) WHERE status = 'submitted'`,
     ],
   },
+  {
+    version: 5,
+    name: "Kling's new API: the API of a job's task, the model name a request used",
+    statements: [
+      // 'legacy' or 'new': where the task is queried (the new API reads tasks by id in batches); NULL for jobs
+      // submitted before, all of which went to the legacy API.
+      `ALTER TABLE jobs ADD COLUMN kling_api text`,
+      // The name the request used when it is another name of the billed model (the new API's, e.g. kling-3.0 for
+      // kling-v3); NULL when it used the model's own name, and for lines written before.
+      `ALTER TABLE bill_lines ADD COLUMN requested_model text`,
+    ],
+  },
 ];
 
 // Arbitrary, fixed: every process migrating this schema must agree on it.

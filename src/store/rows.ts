@@ -17,7 +17,9 @@ export const JOB_COLUMNS = [
   'quote',
   'kling_task_id',
   'kling_family',
+  'kling_api',
   'kling_status',
+  'kling_billing',
   'outputs',
   'failure_type',
   'failure_reason',
@@ -29,6 +31,7 @@ const billLineSelect = [
   'job_id',
   'kling_task_id',
   'model',
+  'requested_model',
   'mode',
   'input_type',
   'requested_seconds',
@@ -72,7 +75,9 @@ export function jobFromRow(row: Row): Job {
     quote: row.quote,
     klingTaskId: row.kling_task_id,
     klingFamily: row.kling_family,
+    klingApi: row.kling_api,
     klingStatus: row.kling_status,
+    klingBilling: row.kling_billing,
     outputs: row.outputs,
     failure: row.failure_type === null ? null : { type: row.failure_type, reason: row.failure_reason },
     createdAt: row.created_at,
@@ -85,6 +90,8 @@ export function waitingTaskFromRow(row: Row): WaitingTask {
     jobId: String(row.job_id),
     taskId: String(row.kling_task_id),
     family: KlingFamily.parse(row.kling_family),
+    // NULL: submitted before the new API was known, so on the legacy API.
+    api: row.kling_api === 'new' ? 'new' : 'legacy',
     createdAt: Number(row.kling_created_at),
   };
 }
@@ -94,6 +101,9 @@ export function billLineFromRow(row: Row): BillLine {
     jobId: row.job_id,
     klingTaskId: row.kling_task_id,
     model: row.model,
+    ...(row.requested_model === null || row.requested_model === undefined
+      ? {}
+      : { requestedModel: row.requested_model }),
     mode: row.mode,
     inputType: row.input_type,
     requestedSeconds: row.requested_seconds,
@@ -118,8 +128,8 @@ export function billLineFromRow(row: Row): BillLine {
 export const INSERT_BILL_LINE = `INSERT INTO bill_lines (
     job_id, kling_task_id, model, mode, input_type, requested_seconds, billed_seconds, requested_resolution,
     billed_resolution, factors, raw_cost_usd, cost_usd, amount_cents, clamped, rounding, currency,
-    rate_card_version, rate_card_sha256, audio, created_at
-  ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::timestamptz)
+    rate_card_version, rate_card_sha256, audio, created_at, requested_model
+  ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::timestamptz, $21)
   ON CONFLICT (job_id) DO NOTHING
   RETURNING ${BILL_LINE_COLUMNS}`;
 
@@ -146,5 +156,6 @@ export function billLineParams(line: BillLine): unknown[] {
     line.rateCard.sha256,
     line.audio,
     line.createdAt,
+    line.requestedModel ?? null,
   ];
 }

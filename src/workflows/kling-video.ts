@@ -101,6 +101,7 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     klingStatus: undefined,
     quote: undefined,
     bill: undefined,
+    klingBilling: undefined,
     videos: [],
     failure: undefined,
   };
@@ -163,7 +164,14 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     // 3. wait — for the sweep's wake-up or the job's own slow check, within the budget; then
     // 4. confirm, bill, finish — one local activity: one query of the task; on success the bill line (priced from
     //    the persisted request) and the finished job row in one transaction; on failure the reason recorded.
-    const ref: TaskRef = { jobId, taskId: task.taskId, family: accepted.family };
+    //    Where the task is read comes with the submit's result (`api`, Kling's new API only), so the commands stay
+    //    those of every committed history: no patch needed, a legacy task's ref is unchanged.
+    const ref: TaskRef = {
+      jobId,
+      taskId: task.taskId,
+      family: accepted.family,
+      ...(task.api === 'new' ? { api: task.api } : {}),
+    };
     wait.watch(task.taskId, accepted.wait);
     for (;;) {
       const wakeUp = await wait.next();
@@ -177,9 +185,17 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
         update({ phase: 'failed', klingStatus: 'failed', failure });
         throw ApplicationFailure.create({ ...failure, nonRetryable: true });
       } else {
-        const { videos, bill } = settled;
-        update({ phase: 'succeeded', klingStatus: 'succeed', videos, bill });
-        return { jobId, klingTaskId: task.taskId, status: 'succeed', videos, bill };
+        // Kling's own report of its charge (new API) rides in the settle's result, beside our bill, never priced.
+        const { videos, bill, klingBilling } = settled;
+        update({ phase: 'succeeded', klingStatus: 'succeed', videos, bill, klingBilling });
+        return {
+          jobId,
+          klingTaskId: task.taskId,
+          status: 'succeed',
+          videos,
+          bill,
+          ...(klingBilling === undefined ? {} : { klingBilling }),
+        };
       }
       if (wakeUp === 'budget spent') {
         const minutes = Math.round(accepted.wait.budgetMs / 600) / 100;

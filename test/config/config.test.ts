@@ -38,6 +38,7 @@ describe('configuration from the environment', () => {
       baseUrl: 'https://api-singapore.klingai.com',
       credentials: { accessKey: 'ak-123456', secretKey: 'sk-abcdef' },
       timeoutMs: 30_000,
+      newApiModels: [],
     });
     expect(config.wait).toEqual({ pollIntervalMs: 15_000, budgetMs: 5_400_000 });
     expect(config.log.format).toBe('json');
@@ -57,9 +58,43 @@ describe('configuration from the environment', () => {
       /NODE_ENV=production needs real Kling credentials/,
     ],
     [{ NODE_ENV: 'production', KLING_API_KEY: 'key-123456' }, /NODE_ENV=production needs DATABASE_URL/],
+    [
+      { KLING_NEW_API_MODELS: 'kling-v1-6' },
+      /^KLING_NEW_API_MODELS: kling-v1-6 is not a model both Kling APIs serve; allowed: kling-v2-5-turbo, kling-v2-6, kling-v3, kling-video-o1, kling-v3-omni/,
+    ],
+    [{ KLING_NEW_API_MODELS: 'kling-v3,kling-4' }, /^KLING_NEW_API_MODELS: kling-4 is not/],
   ])('refuses %o, naming the variable', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+
+  it('KLING_NEW_API_MODELS: models both APIs serve, named either way, kept by their table names', () => {
+    const models = (value: string) => loadConfig({ ...base, KLING_NEW_API_MODELS: value }).kling.newApiModels;
+    expect(models('kling-v3,kling-video-o1')).toEqual(['kling-v3', 'kling-video-o1']);
+    expect(models(' kling-3.0 , kling-o1,kling-v3,kling-3.0-omni,kling-2.6,kling-2.5-turbo ')).toEqual([
+      'kling-v3',
+      'kling-video-o1',
+      'kling-v3-omni',
+      'kling-v2-6',
+      'kling-v2-5-turbo',
+    ]);
+    // A model only the new API serves goes there anyway: naming it changes nothing.
+    expect(models('kling-3.0-turbo')).toEqual([]);
+    expect(loadConfig(base).kling.newApiModels).toEqual([]);
+  });
+
+  it('keeps the API key next to a key pair: the legacy API signs with the pair, the new API takes the key', () => {
+    const config = loadConfig({
+      ...base,
+      KLING_ACCESS_KEY: 'ak-123456',
+      KLING_SECRET_KEY: 'sk-abcdef',
+      KLING_API_KEY: 'key-123456',
+    });
+    expect(config.kling).toMatchObject({
+      kind: 'api',
+      credentials: { accessKey: 'ak-123456', secretKey: 'sk-abcdef', apiKey: 'key-123456' },
+    });
+    expect(config.secrets).toEqual(expect.arrayContaining(['ak-123456', 'sk-abcdef', 'key-123456']));
   });
 
   it('never echoes a secret value in its errors', () => {

@@ -88,7 +88,7 @@ describe('kling-video bills over real jobs', () => {
     const { code, stdout, stderr } = await bills('--format', 'csv');
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout.split('\r\n')[0]).toMatch(/^record,day,model,job_id,/);
+    expect(stdout.split('\r\n')[0]).toMatch(/^record,day,model,requested_model,job_id,/);
     const records = parse<CsvRecord>(stdout, { columns: true });
     const byRecord = (kind: string) => records.filter((r) => r.record === kind);
 

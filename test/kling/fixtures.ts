@@ -22,6 +22,13 @@ const Errors = z.strictObject({
   kind: z.literal('error'),
   answers: z.array(Answer.omit({ section: true, kind: true })),
 });
+const Request = z.strictObject({
+  section: z.string().startsWith('kling-api.md § '),
+  kind: z.literal('request'),
+  method: z.literal('POST'),
+  path: z.string().startsWith('/'),
+  body: z.record(z.string(), z.unknown()),
+});
 const TestVector = z.strictObject({
   section: z.string().startsWith('kling-api.md § '),
   kind: z.literal('webhook-signature'),
@@ -36,9 +43,14 @@ function load<T>(name: string, schema: z.ZodType<T>): T {
 
 export type AnswerFixture = z.infer<typeof Answer>;
 export type AnswerKind = 'create' | 'query-pending' | 'query-succeed' | 'query-failed' | 'list';
+/** The new design standard's answers. */
+export type NewAnswerKind =
+  'new-create' | 'new-query-pending' | 'new-query-succeeded' | 'new-query-failed' | 'new-list';
 
 export const fixtures = {
-  answer: (kind: AnswerKind): AnswerFixture => load(kind, Answer),
+  answer: (kind: AnswerKind | NewAnswerKind): AnswerFixture => load(kind, Answer),
+  /** A create body the worker sends the new API, transcribed from the page; `external_task_id` is `job-8812`. */
+  request: (name: 'new-request-text-to-video' | 'new-request-image-to-video') => load(name, Request),
   errors: () => load('errors', Errors).answers,
   callback: (name: 'callback-legacy' | 'callback-new-console-test' | 'callback-new-succeeded') =>
     load(name, Callback),
@@ -48,6 +60,22 @@ export const fixtures = {
 /** The `data` of an answer fixture, as a task object. */
 export function taskDataOf(kind: Exclude<AnswerKind, 'list'>): Record<string, unknown> {
   return fixtures.answer(kind).body['data'] as Record<string, unknown>;
+}
+
+/** The one task of a new-API query fixture. */
+export function newTaskDataOf(
+  kind: Exclude<NewAnswerKind, 'new-list' | 'new-create'>,
+): Record<string, unknown> {
+  return (fixtures.answer(kind).body['data'] as Record<string, unknown>[])[0]!;
+}
+
+/** The new-API query fixture a task in this (new-API) status is held to. */
+export function newQueryKindOf(status: string): Exclude<NewAnswerKind, 'new-list' | 'new-create'> {
+  return status === 'succeeded'
+    ? 'new-query-succeeded'
+    : status === 'failed'
+      ? 'new-query-failed'
+      : 'new-query-pending';
 }
 
 /** The query fixture a task in this status is held to. */

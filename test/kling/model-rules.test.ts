@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRequest } from '../../src/domain/envelope.js';
 import { familyPath, type KlingFamily } from '../../src/domain/family.js';
+import { newApiCreateOf } from '../../src/domain/new-api-body.js';
 import { klingAnswers, type RuleId } from '../../src/domain/models.js';
 import { quoteRequest } from '../../src/domain/pricing.js';
 import { defaultRateCard, snapshotRateCard } from '../../src/domain/rate-card.js';
@@ -20,8 +21,14 @@ interface RuleCase {
   readonly rejected: Payload;
   /** The payload field `quote` and `generate` name. */
   readonly field: string;
-  /** What a client that does not check would send Kling, and the body field Kling's answer is about. */
-  readonly kling: { readonly family: KlingFamily; readonly body: Payload; readonly field: string };
+  /**
+   * What a client that does not check would send Kling, and the body field Kling's answer is about: to a legacy
+   * family, or to a create path of the new API.
+   */
+  readonly kling: ({ readonly family: KlingFamily } | { readonly path: string }) & {
+    readonly body: Payload;
+    readonly field: string;
+  };
   readonly inside: Payload;
   readonly costUsd: string;
 }
@@ -37,6 +44,9 @@ const base = { video_url: vid, refer_type: 'base', keep_original_sound: 'yes' };
 const o1 = { model_name: 'kling-video-o1', prompt: 'p' };
 const v3omni = { model_name: 'kling-v3-omni', prompt: 'p' };
 const camera = { type: 'simple', config: { zoom: 5 } };
+const turbo = { model_name: 'kling-3.0-turbo', prompt: 'p' };
+const turboText = '/text-to-video/kling-3.0-turbo';
+const turboImage = '/image-to-video/kling-3.0-turbo';
 
 const cases: RuleCase[] = [
   {
@@ -379,6 +389,85 @@ const cases: RuleCase[] = [
     inside: { model_name: 'kling-v1', prompt: 'p', camera_control: camera },
     costUsd: '0.25',
   },
+  // The new API's pages: the same table, read for the new body.
+  {
+    rule: 'duration',
+    name: 'kling-3.0-turbo (new API only) takes whole 3–15 s',
+    rejected: { ...turbo, duration: 16 },
+    field: 'duration',
+    kling: { path: turboText, body: { prompt: 'p', settings: { duration: 16 } }, field: 'settings.duration' },
+    inside: { ...turbo, duration: 15 },
+    costUsd: '0.75',
+  },
+  {
+    rule: 'audio',
+    name: 'kling-3.0-turbo always makes audio: asking for none is refused',
+    rejected: { ...turbo, generateAudio: false },
+    field: 'generateAudio',
+    kling: { path: turboText, body: { prompt: 'p', settings: { audio: 'off' } }, field: 'settings.audio' },
+    inside: { ...turbo, generateAudio: true },
+    costUsd: '0.25',
+  },
+  {
+    rule: 'audio',
+    name: 'kling-2.6 (the new name of kling-v2-6) makes native audio at 1080p (pro) only',
+    rejected: { model_name: 'kling-2.6', prompt: 'p', mode: 'std', generateAudio: true },
+    field: 'generateAudio',
+    kling: {
+      path: '/text-to-video/kling-2.6',
+      body: { prompt: 'p', settings: { resolution: '720p', audio: 'native' } },
+      field: 'settings.audio',
+    },
+    inside: { model_name: 'kling-2.6', prompt: 'p', mode: 'pro', generateAudio: true },
+    costUsd: '0.60',
+  },
+  {
+    rule: 'first-frame-only',
+    name: 'kling-3.0-turbo takes a first frame only, no end frame',
+    rejected: { ...turbo, image: img(1), image_tail: img(2) },
+    field: 'image_tail',
+    kling: {
+      path: turboImage,
+      body: {
+        contents: [
+          { type: 'prompt', text: 'p' },
+          { type: 'first_frame', url: img(1) },
+          { type: 'last_frame', url: img(2) },
+        ],
+      },
+      field: 'contents[2]',
+    },
+    inside: { ...turbo, image: img(1) },
+    costUsd: '0.25',
+  },
+  {
+    rule: 'negative-prompt',
+    name: 'the new API takes no negative_prompt',
+    rejected: { ...turbo, negative_prompt: 'blur' },
+    field: 'negative_prompt',
+    kling: { path: turboText, body: { prompt: 'p', negative_prompt: 'blur' }, field: 'negative_prompt' },
+    inside: turbo,
+    costUsd: '0.25',
+  },
+];
+
+/** Rules only a body can break: the worker never sends the field in question (it sends the mode's resolution). */
+const klingOnly: {
+  rule: RuleId;
+  name: string;
+  path: string;
+  body: Payload;
+  field: string;
+  inside: Payload;
+}[] = [
+  {
+    rule: 'resolution',
+    name: 'kling-3.0-turbo takes 720p and 1080p, kling-3.0 4k too',
+    path: turboText,
+    body: { prompt: 'p', settings: { resolution: '4k' } },
+    field: 'settings.resolution',
+    inside: { path: '/text-to-video/kling-3.0', body: { prompt: 'p', settings: { resolution: '4k' } } },
+  },
 ];
 
 let simulator: Simulator;
@@ -387,17 +476,47 @@ beforeAll(async () => {
 });
 afterAll(() => simulator.close());
 
-async function postToSimulator(family: KlingFamily, body: Payload, externalTaskId: string) {
-  const response = await fetch(`${simulator.url}${familyPath[family]}`, {
+/** A create on the legacy family, or on the new API's path (`external_task_id` under `options` there). */
+async function postToSimulator(
+  target: { readonly family: KlingFamily } | { readonly path: string },
+  body: Payload,
+  externalTaskId: string,
+) {
+  const legacy = 'family' in target;
+  const response = await fetch(`${simulator.url}${legacy ? familyPath[target.family] : target.path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${simulator.credentials.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ...body, external_task_id: externalTaskId }),
+    body: JSON.stringify(
+      legacy
+        ? { ...body, external_task_id: externalTaskId }
+        : { ...body, options: { external_task_id: externalTaskId } },
+    ),
   });
   return { httpStatus: response.status, body: (await response.json()) as { code: number; message: string } };
 }
 
 it('every rule of the table has a case', () => {
-  expect(new Set(cases.map((entry) => entry.rule))).toEqual(new Set(Object.keys(klingAnswers)));
+  expect(new Set([...cases, ...klingOnly].map((entry) => entry.rule))).toEqual(
+    new Set(Object.keys(klingAnswers)),
+  );
+});
+
+describe.each(klingOnly)('$rule: $name', (entry) => {
+  it('the simulator refuses the careless body as Kling does, and takes it where the table allows it', async () => {
+    const { httpStatus, body } = await postToSimulator(
+      { path: entry.path },
+      entry.body,
+      `job-only-${entry.rule}`,
+    );
+    expect({ httpStatus, code: body.code }).toEqual({ httpStatus: 400, code: 1201 });
+    expect(body.message.startsWith(`${entry.field}: `)).toBe(true);
+    const inside = entry.inside as { path: string; body: Payload };
+    expect(
+      (await postToSimulator({ path: inside.path }, inside.body, `job-only-in-${entry.rule}`)).body,
+    ).toMatchObject({
+      code: 0,
+    });
+  });
 });
 
 describe.concurrent.each(cases.map((entry, index) => ({ ...entry, index })))('$rule: $name', (entry) => {
@@ -422,7 +541,7 @@ describe.concurrent.each(cases.map((entry, index) => ({ ...entry, index })))('$r
   it('the simulator answers the careless body as Kling does', async () => {
     const answer = klingAnswers[entry.rule];
     const externalTaskId = `job-rules-out-${entry.index}`;
-    const { httpStatus, body } = await postToSimulator(entry.kling.family, entry.kling.body, externalTaskId);
+    const { httpStatus, body } = await postToSimulator(entry.kling, entry.kling.body, externalTaskId);
     if ('refuses' in answer) {
       expect({ httpStatus, code: body.code }).toEqual({ httpStatus: 400, code: answer.refuses });
       expect(body.message.startsWith(`${entry.kling.field}: `)).toBe(true);
@@ -441,7 +560,11 @@ describe.concurrent.each(cases.map((entry, index) => ({ ...entry, index })))('$r
 
     const envelope = normalizeRequest(entry.inside);
     const externalTaskId = `job-rules-in-${entry.index}`;
-    const { body } = await postToSimulator(envelope.family, envelope.klingBody, externalTaskId);
+    const create = envelope.api === 'new' ? newApiCreateOf(envelope) : undefined;
+    const { body } =
+      create === undefined
+        ? await postToSimulator(envelope, envelope.klingBody, externalTaskId)
+        : await postToSimulator(create, create.body, externalTaskId);
     expect(body).toMatchObject({ code: 0 });
     const task = simulator.tasks().find((candidate) => candidate.externalTaskId === externalTaskId);
     expect(task?.dropped).toEqual([]);

@@ -74,6 +74,38 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
     ).rejects.toThrow(JobNotFoundError);
   });
 
+  it('records which Kling API the task is on (legacy when unsaid) and what Kling charged, beside our bill', async () => {
+    const onNew = uniqueJobId('api-new');
+    const onLegacy = uniqueJobId('api-legacy');
+    await store.insertJob(newJob(onNew));
+    await store.insertJob(newJob(onLegacy));
+    expect((await store.getJob(onNew))?.klingApi).toBeNull();
+    expect(
+      await store.recordSubmission(onNew, { klingTaskId: 'task-new', family: 'text2video', api: 'new' }),
+    ).toMatchObject({ klingApi: 'new', klingBilling: null });
+    expect(
+      await store.recordSubmission(onLegacy, { klingTaskId: 'task-old', family: 'text2video' }),
+    ).toMatchObject({ klingApi: 'legacy' });
+    // As Kling sent it (a JSON number), kept as an exact decimal string.
+    await store.recordKlingBilling(onNew, [
+      { charge_type: 'unit', amount: 5, package_type: 'video', list_price: 5 },
+    ]);
+    expect((await store.getJob(onNew))?.klingBilling).toStrictEqual([
+      { charge_type: 'unit', amount: '5', package_type: 'video', list_price: '5' },
+    ]);
+  });
+
+  it('keeps the name a bill line’s request used next to the model, and no name on lines without one', async () => {
+    const renamed = uniqueJobId('renamed');
+    const plain = uniqueJobId('plain');
+    for (const jobId of [renamed, plain]) await store.insertJob(newJob(jobId));
+    const line = billLineFor(renamed, { model: 'kling-v3', requestedModel: 'kling-3.0' });
+    expect((await store.insertBillLine(line)).line).toStrictEqual(line);
+    expect(await store.getBillLine(renamed)).toStrictEqual(line);
+    await store.insertBillLine(billLineFor(plain));
+    expect(await store.getBillLine(plain)).not.toHaveProperty('requestedModel');
+  });
+
   it('finds the succeeded job that made an output video, by the video id', async () => {
     const jobId = uniqueJobId('outputs');
     await store.insertJob(newJob(jobId));

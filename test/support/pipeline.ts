@@ -40,6 +40,13 @@ export interface PipelineOptions {
   readonly withoutSweep?: boolean;
   /** Wraps the activities, e.g. to inject a crash after a write. */
   readonly activities?: (activities: JobActivities) => Partial<JobActivities>;
+  /**
+   * The worker's Kling keys: the key pair and the API key (the default; the legacy API signs with the pair, the new
+   * API takes the key), or the key pair only, as a deployment without KLING_API_KEY.
+   */
+  readonly klingKeys?: 'pair-and-api-key' | 'pair-only';
+  /** KLING_NEW_API_MODELS, as canonical names. */
+  readonly newApiModels?: readonly string[];
 }
 
 export interface Pipeline {
@@ -76,11 +83,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   } else {
     store = await openStore({ dataDir: 'memory://' });
   }
-  const { accessKey, secretKey } = simulator.credentials;
+  const { accessKey, secretKey, apiKey } = simulator.credentials;
+  const auth =
+    options.klingKeys === 'pair-only' ? { accessKey, secretKey } : { accessKey, secretKey, apiKey };
   const deps: ActivityDeps = {
     store,
-    kling: createKlingClient({ baseUrl: simulator.url, auth: { accessKey, secretKey }, timeoutMs: 5_000 }),
+    kling: createKlingClient({ baseUrl: simulator.url, auth, timeoutMs: 5_000 }),
     rateCard: snapshotRateCard(defaultRateCard),
+    ...(options.newApiModels === undefined ? {} : { newApiModels: options.newApiModels }),
     wait: {
       pollIntervalMs: options.pollIntervalMs ?? 100,
       budgetMs: options.budgetMs ?? 60_000,

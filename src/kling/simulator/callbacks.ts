@@ -2,7 +2,7 @@ import { signWebhook } from '../webhook.js';
 import type { CounterBook } from './counters.js';
 import type { SimulatorKnobs } from './knobs.js';
 import type { SimulatorRandom } from './random.js';
-import { toTaskData, type SimulatedTask } from './tasks.js';
+import { toNewTaskData, toTaskData, type SimulatedTask } from './tasks.js';
 
 export interface CallbackSenderOptions {
   readonly random: SimulatorRandom;
@@ -19,7 +19,8 @@ const CALLBACK_TIMEOUT_MS = 5_000;
 
 /**
  * POSTs the bare task object to the task's `callback_url`, once per transition, without retries: Kling's
- * retry policy and ordering are undocumented, so receivers must treat callbacks as hints.
+ * retry policy and ordering are undocumented, so receivers must treat callbacks as hints. A task of the new API
+ * calls back with the new task object (the same as its query answers, status `succeeded`).
  */
 export function createCallbackSender(options: CallbackSenderOptions) {
   const pending = new Set<Promise<void>>();
@@ -31,7 +32,9 @@ export function createCallbackSender(options: CallbackSenderOptions) {
       options.counters.callbacks.dropped++;
       return;
     }
-    const body = JSON.stringify(toTaskData(task));
+    const body = JSON.stringify(
+      task.api === 'new' ? toNewTaskData(task, 'query', options.knobs().newApiCharge) : toTaskData(task),
+    );
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.webhookSecret !== undefined) {
       const id = `msg_${options.random.hex(24)}`;

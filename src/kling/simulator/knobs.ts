@@ -35,6 +35,8 @@ export const SimulatorKnobs = z.object({
   dropCreates: count,
   dropRate: rate,
   callbackDropRate: rate,
+  newApiCharge: z.enum(['unit', 'cash']),
+  tasksFindsLegacy: z.boolean(),
 });
 export type SimulatorKnobs = z.infer<typeof SimulatorKnobs>;
 
@@ -62,12 +64,14 @@ export const defaultKnobs: SimulatorKnobs = {
   dropCreates: 0,
   dropRate: 0,
   callbackDropRate: 0,
+  newApiCharge: 'unit',
+  tasksFindsLegacy: false,
 };
 
 /** How a knob is written on the command line; every knob has one, so `--help` and the flags cannot drift apart. */
 export interface KnobFlag {
   readonly flag: string;
-  readonly kind: 'number' | 'codes' | 'text' | 'resolution';
+  readonly kind: 'number' | 'codes' | 'text' | 'resolution' | 'boolean';
   readonly help: string;
 }
 
@@ -155,6 +159,16 @@ export const knobFlags: Readonly<Record<keyof SimulatorKnobs, KnobFlag>> = {
     kind: 'number',
     help: 'seeded chance that a callback is not sent (the receiver must fall back on polling)',
   },
+  newApiCharge: {
+    flag: 'new-api-charge',
+    kind: 'text',
+    help: 'what the new API reports it charged for a succeeded task (billing[]): "unit" (a package\'s units) or "cash" (USD)',
+  },
+  tasksFindsLegacy: {
+    flag: 'tasks-finds-legacy',
+    kind: 'boolean',
+    help: "whether the new API's /tasks queries also find legacy tasks (uncertain in the docs): true or false",
+  },
 };
 
 /** Turns a command-line value into the knob's JSON value (validated afterwards by `SimulatorKnobsUpdate`). */
@@ -166,6 +180,8 @@ export function parseKnobValue(kind: KnobFlag['kind'], raw: string): unknown {
       return raw.trim() === '' ? [] : raw.split(',').map((code) => Number(code.trim()));
     case 'resolution':
       return raw === 'none' ? null : raw;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : raw;
     case 'text':
       return raw;
   }

@@ -3,15 +3,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { familyPath, KlingFamily } from '../../domain/family.js';
+import { z } from 'zod';
+import { familyPath, KlingFamily, newApiFamilyPath } from '../../domain/family.js';
 import { klingErrorTable } from '../errors.js';
 import { createCallbackSender } from './callbacks.js';
 import { countRequest, createCounters, type SimulatorCounters } from './counters.js';
 import { defaultKnobs, SimulatorKnobs, SimulatorKnobsUpdate } from './knobs.js';
 import { createRandom } from './random.js';
 import { openTaskJournal } from './task-journal.js';
-import { TaskBook, toTaskData, type SimulatedTask } from './tasks.js';
-import { validateCreate } from './validate-create.js';
+import { productOf, TaskBook, toNewTaskData, toTaskData, type SimulatedTask } from './tasks.js';
+import { validateCreate, type CreateVerdict } from './validate-create.js';
+import { validateNewCreate } from './validate-new-create.js';
 import { createAuthVerifier, type SimulatorCredentials } from './verify-auth.js';
 
 export interface SimulatorOptions extends Partial<SimulatorKnobs> {
@@ -57,6 +59,13 @@ const RANDOM_ERROR_CODES = [1302, 5000, 5001, 5002] as const;
 const VIDEO_BYTES = Buffer.from('0000001c667479706973736f6d0000020069736f6d69736f326d703431', 'hex');
 
 const familyByPath = new Map(KlingFamily.options.map((family) => [familyPath[family], family]));
+/** The new API's products the simulator serves; motion control (`/motion-control/{model}`) is not simulated. */
+const newApiFamilies = new Map(
+  (['text2video', 'image2video', 'omni-video'] as const).map((family) => [newApiFamilyPath[family]!, family]),
+);
+/** `POST /tasks`: at most this many tasks per page (kling-api.md: `limit ≤ 500`). */
+const MAX_LIST_LIMIT = 500;
+const DEFAULT_LIST_LIMIT = 30;
 
 type Answer = { status: number; code: number; message: string; data?: unknown } | 'drop';
 
@@ -132,13 +141,34 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   function create(family: KlingFamily, raw: string): Answer {
     const fault = injected('createErrors');
     if (fault !== undefined) return fault;
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      return error(1200, 'request body is not valid JSON');
-    }
+    const body = parseBody(raw);
+    if (body === undefined) return error(1200, 'request body is not valid JSON');
     const verdict = validateCreate(family, body, (videoId) => book.sourceVideo(videoId));
+    return admit(family, body, verdict, (task) => toTaskData(task, 'create'));
+  }
+
+  /** `POST /<product>/{model}` of the new API: the same lifecycle and faults, the new task object. */
+  function createNew(
+    family: 'text2video' | 'image2video' | 'omni-video',
+    model: string,
+    raw: string,
+  ): Answer {
+    const fault = injected('createErrors');
+    if (fault !== undefined) return fault;
+    const body = parseBody(raw);
+    if (body === undefined) return error(1200, 'request body is not valid JSON');
+    const verdict = validateNewCreate(family, model, body);
+    if (verdict === undefined) return error(1203, `model ${model} not found on ${newApiFamilyPath[family]}`);
+    return admit(family, body, verdict, (task) => toNewTaskData(task, 'create', knobs.newApiCharge));
+  }
+
+  /** A create past the body checks: the account's rules, then the task and the faults that follow accepting it. */
+  function admit(
+    family: KlingFamily,
+    body: unknown,
+    verdict: CreateVerdict,
+    render: (task: SimulatedTask) => unknown,
+  ): Answer {
     if (!verdict.ok) return error(verdict.code, verdict.message);
     const { externalTaskId } = verdict.spec;
     if (externalTaskId !== undefined && book.externalIdInUse(externalTaskId)) {
@@ -166,7 +196,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         `${klingErrorTable[acceptedCode]?.meaning ?? 'error'} (injected after accepting)`,
       );
     }
-    return ok(toTaskData(task, 'create'));
+    return ok(render(task));
   }
 
   function query(family: KlingFamily, id: string | undefined, params: URLSearchParams): Answer {
@@ -199,25 +229,88 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     );
   }
 
+  /** `GET /tasks?task_ids=a,b` or `?external_task_ids=x,y` (batch, mutually exclusive): the tasks found. */
+  function queryTasks(params: URLSearchParams): Answer {
+    const fault = injected('queryErrors');
+    if (fault !== undefined) return fault;
+    const byId = params.get('task_ids');
+    const byExternalId = params.get('external_task_ids');
+    if ((byId === null) === (byExternalId === null)) {
+      return error(1201, 'exactly one of task_ids and external_task_ids is required');
+    }
+    const wanted = new Set(
+      (byId ?? byExternalId ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    );
+    if (wanted.size === 0) return error(1201, `${byId === null ? 'external_task_ids' : 'task_ids'} is empty`);
+    const found = book
+      .newApiTasks(knobs.tasksFindsLegacy)
+      .filter((task) => wanted.has((byId === null ? task.externalTaskId : task.taskId) ?? ''));
+    return ok(found.map((task) => toNewTaskData(task, 'query', knobs.newApiCharge)));
+  }
+
+  /** `POST /tasks` `{start_time, end_time, cursor, limit, filters}`: a page of the account's tasks, newest first. */
+  function listTasks(raw: string): Answer {
+    const fault = injected('queryErrors');
+    if (fault !== undefined) return fault;
+    const parsed = TaskListRequest.safeParse(parseBody(raw));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return error(1201, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const { start_time: from, end_time: to, cursor, limit = DEFAULT_LIST_LIMIT, filters = [] } = parsed.data;
+    const offset = cursor === undefined || cursor === '' ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(offset) || offset < 0) return error(1201, 'cursor: not a cursor of this list');
+    const matching = book.newApiTasks(knobs.tasksFindsLegacy).filter((task) => {
+      if (from !== undefined && task.createdAt < from) return false;
+      if (to !== undefined && task.createdAt >= to) return false;
+      const status = toNewTaskData(task, 'create', knobs.newApiCharge).status;
+      return filters.every(({ key, values }) => values.includes(key === 'status' ? status : productOf(task)));
+    });
+    const page = matching.slice(offset, offset + limit);
+    const hasMore = offset + limit < matching.length;
+    return ok({
+      result: page.map((task) => toNewTaskData(task, 'query', knobs.newApiCharge)),
+      count: matching.length,
+      next_cursor: hasMore ? String(offset + limit) : '',
+      has_more: hasMore,
+    });
+  }
+
   async function api(request: IncomingMessage, response: ServerResponse, target: URL): Promise<void> {
     const requestId = `${requestRandom.hex(8)}-${requestRandom.hex(4)}-${requestRandom.hex(4)}-${requestRandom.hex(4)}-${requestRandom.hex(12)}`;
     const method = request.method ?? 'GET';
     const match = /^(\/v1\/videos\/[a-z0-9-]+)(?:\/([^/]+))?$/.exec(target.pathname);
     const family = match === null ? undefined : familyByPath.get(match[1]!);
     const id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    // The new API: the model in a create's path, one query endpoint for every product.
+    const newCreate = /^(\/[a-z-]+)\/([^/]+)$/.exec(target.pathname);
+    const newFamily = newCreate === null ? undefined : newApiFamilies.get(newCreate[1]!);
+    const tasks = target.pathname === '/tasks';
     const route =
-      family === undefined
-        ? `${method} (unknown path)`
-        : `${method} ${familyPath[family]}${id === undefined ? '' : '/{id}'}`;
+      family !== undefined
+        ? `${method} ${familyPath[family]}${id === undefined ? '' : '/{id}'}`
+        : newFamily !== undefined
+          ? `${method} ${target.pathname}`
+          : tasks
+            ? `${method} /tasks${method === 'GET' ? queryKind(target.searchParams) : ''}`
+            : `${method} (unknown path)`;
     const raw = await readBody(request);
 
     let answer: Answer;
-    const authCode = await verify(request.headers.authorization, now());
-    if (family === undefined) answer = error(1203, `no resource at ${target.pathname}`);
+    const newApi = newFamily !== undefined || tasks;
+    const authCode = await verify(request.headers.authorization, now(), newApi);
+    if (family === undefined && !newApi) answer = error(1203, `no resource at ${target.pathname}`);
     else if (authCode !== 0) answer = error(authCode);
     else if (raw === undefined) answer = error(1200, `request body over ${MAX_BODY_BYTES} bytes`);
-    else if (method === 'POST' && id === undefined) answer = create(family, raw);
-    else if (method === 'GET') answer = query(family, id, target.searchParams);
+    else if (newFamily !== undefined && method === 'POST')
+      answer = createNew(newFamily, decodeURIComponent(newCreate![2]!), raw);
+    else if (tasks && method === 'GET') answer = queryTasks(target.searchParams);
+    else if (tasks && method === 'POST') answer = listTasks(raw);
+    else if (family !== undefined && method === 'POST' && id === undefined) answer = create(family, raw);
+    else if (family !== undefined && method === 'GET') answer = query(family, id, target.searchParams);
     else answer = error(1202, `${method} is not allowed on ${target.pathname}`);
 
     if (knobs.latencyMs > 0) await sleep(knobs.latencyMs, undefined, { signal: closing.signal });
@@ -306,6 +399,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await Promise.all([closed, callbacks.close()]);
     },
   };
+}
+
+/** `POST /tasks`'s body (kling-api.md, "New design standard"); times are Unix ms, like the task objects'. */
+const TaskListRequest = z.strictObject({
+  start_time: z.number().int().nonnegative().optional(),
+  end_time: z.number().int().nonnegative().optional(),
+  cursor: z.string().optional(),
+  limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional(),
+  filters: z
+    .array(z.strictObject({ key: z.enum(['status', 'product_type']), values: z.array(z.string()).min(1) }))
+    .optional(),
+});
+
+/** Which batch query a `GET /tasks` is, for the request counters. */
+function queryKind(params: URLSearchParams): string {
+  return params.has('task_ids') ? '?task_ids' : params.has('external_task_ids') ? '?external_task_ids' : '';
+}
+
+/** A JSON request body; `undefined` when it is not JSON. */
+function parseBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The body as text; `undefined` when over the size limit. */

@@ -14,6 +14,8 @@ const Status = z.enum(['submitted', 'processing', 'succeed', 'failed']);
 /** A task as it is kept: what the simulator shows, plus its hidden fate and its timetable (simulator-clock ms). */
 export const StoredTask = z.object({
   taskId: z.string().min(1),
+  /** A task of the new API (absent: legacy, as in journals from before it). */
+  api: z.literal('new').optional(),
   family: KlingFamily,
   externalTaskId: z.string().optional(),
   callbackUrl: z.string().optional(),

@@ -1,6 +1,6 @@
-import type { KlingFamily } from '../../domain/family.js';
+import { newApiFamilyPath, type KlingFamily } from '../../domain/family.js';
 import type { Mode, Resolution } from '../../domain/terms.js';
-import type { KlingTaskData, KlingTaskStatus } from '../task.js';
+import type { KlingNewTaskData, KlingTaskData, KlingTaskStatus } from '../task.js';
 import type { SimulatorKnobs } from './knobs.js';
 import type { SimulatorRandom } from './random.js';
 import type { StoredTask } from './task-journal.js';
@@ -18,6 +18,8 @@ export interface SimulatedVideo {
 /** A task as the simulator sees it, for tests and the admin endpoint. */
 export interface SimulatedTask {
   readonly taskId: string;
+  /** `new`: created on the new API (and queried there); absent: the legacy API. */
+  readonly api?: 'new';
   readonly family: KlingFamily;
   readonly externalTaskId?: string;
   readonly callbackUrl?: string;
@@ -97,6 +99,7 @@ export class TaskBook {
     const processingAt = at + this.#delay(knobs.submittedMs, knobs);
     const entry: Entry = {
       taskId: this.#newTaskId(),
+      ...(spec.api === undefined ? {} : { api: spec.api }),
       family,
       ...(spec.externalTaskId === undefined ? {} : { externalTaskId: spec.externalTaskId }),
       ...(spec.callbackUrl === undefined ? {} : { callbackUrl: spec.callbackUrl }),
@@ -146,24 +149,32 @@ export class TaskBook {
     }
   }
 
+  /** A legacy task, on the family that created it. */
   find(family: KlingFamily, taskId: string): SimulatedTask | undefined {
     const entry = this.#entries.get(taskId);
-    return entry?.family === family ? view(entry) : undefined;
+    return entry?.family === family && entry.api === undefined ? view(entry) : undefined;
   }
 
   findByExternalId(family: KlingFamily, externalTaskId: string): SimulatedTask | undefined {
     for (const entry of this.#entries.values()) {
-      if (entry.family === family && entry.externalTaskId === externalTaskId) return view(entry);
+      if (entry.family === family && entry.api === undefined && entry.externalTaskId === externalTaskId) {
+        return view(entry);
+      }
     }
     return undefined;
   }
 
-  /** Newest first, like Kling's list. */
+  /** Newest first, like Kling's list: the legacy tasks of one family. */
   list(family: KlingFamily): SimulatedTask[] {
-    return [...this.#entries.values()]
-      .filter((entry) => entry.family === family)
-      .reverse()
-      .map(view);
+    return this.#newestFirst((entry) => entry.family === family && entry.api === undefined);
+  }
+
+  /**
+   * What the new API's `/tasks` sees, newest first: its own tasks, and the legacy ones too when `withLegacy` (the
+   * page leaves it uncertain, so the simulator makes it a knob).
+   */
+  newApiTasks(withLegacy: boolean): SimulatedTask[] {
+    return this.#newestFirst((entry) => withLegacy || entry.api === 'new');
   }
 
   all(): SimulatedTask[] {
@@ -228,6 +239,10 @@ export class TaskBook {
     this.#timers.add(timer);
   }
 
+  #newestFirst(keep: (entry: Entry) => boolean): SimulatedTask[] {
+    return [...this.#entries.values()].filter(keep).reverse().map(view);
+  }
+
   #newTaskId(): string {
     for (;;) {
       const id = this.#options.random.digits(18);
@@ -264,6 +279,60 @@ export function toTaskData(task: SimulatedTask, answer: 'create' | 'query' = 'qu
       : {}),
     ...times,
   };
+}
+
+/** What Kling's new API reports it charged: units of a resource package, or cash (the page shows both). */
+export type ChargeKind = 'unit' | 'cash';
+
+/**
+ * The new API's task object (kling-api.md, "New design standard"), with exactly the keys the page shows: a create
+ * answers `id`, `status`, the times and `external_id`; a query, a `POST /tasks` entry and a callback add `message`,
+ * `outputs` and `billing` — empty until the task succeeded, as a failed task is not charged. `succeed` is spelt
+ * `succeeded` here.
+ */
+export function toNewTaskData(
+  task: SimulatedTask,
+  answer: 'create' | 'query',
+  charge: ChargeKind,
+): KlingNewTaskData {
+  const identity = {
+    id: task.taskId,
+    status: task.status === 'succeed' ? ('succeeded' as const) : task.status,
+  };
+  const times = { create_time: task.createdAt, update_time: task.updatedAt };
+  const external = { external_id: task.externalTaskId ?? '' };
+  if (answer === 'create') return { ...identity, ...times, ...external };
+  const succeeded = task.status === 'succeed';
+  return {
+    ...identity,
+    message: task.statusMessage,
+    ...times,
+    ...external,
+    outputs: succeeded
+      ? task.videos.map(({ id, url, duration }) => ({
+          type: 'video',
+          id,
+          url,
+          watermark_url: url.replace(/\.mp4$/, '-wm.mp4'),
+          duration,
+        }))
+      : [],
+    billing: succeeded ? [chargeOf(task, charge)] : [],
+  };
+}
+
+/** A made-up charge that grows with the work: units of a video package, or cash at a price per second. */
+function chargeOf(task: SimulatedTask, kind: ChargeKind): Record<string, string | number> {
+  const seconds = Math.ceil(task.requestedSeconds);
+  if (kind === 'unit')
+    return { charge_type: 'unit', amount: seconds, package_type: 'video', list_price: seconds };
+  const usd = (seconds * (task.mode === 'pro' ? 14 : 7)) / 100;
+  return { charge_type: 'cash', amount: usd, currency: 'USD', list_price: usd };
+}
+
+/** The new API's product of a task (its create path's first segment), for `POST /tasks` filters. */
+export function productOf(task: SimulatedTask): string {
+  return newApiFamilyPath[task.family]?.slice(1) ?? task.family;
 }
 
 function view(entry: Entry): SimulatedTask {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { KlingFamily } from '../../domain/family.js';
 import {
+  canonicalModel,
   checkModelRules,
   isV1Model,
   klingAnswers,
   maxMultiImages,
+  rulesOf,
   takesAspectRatio,
   takesCfgScale,
   takesNegativePrompt,
@@ -24,6 +26,8 @@ export interface CreateSpec {
   readonly dropped: readonly string[];
   readonly callbackUrl?: string;
   readonly externalTaskId?: string;
+  /** `new`: a create of the new API (src/kling/simulator/validate-new-create.ts). */
+  readonly api?: 'new';
 }
 
 /** The video a `video-extend` continues, as the simulator made it. */
@@ -161,6 +165,10 @@ export function validateCreate(
   }
 
   const model = fields.model_name;
+  // The legacy API knows its own names: a new-API name, or a model only the new API serves, is none of its models.
+  if (canonicalModel(model) !== model || rulesOf(model).newApi?.only === true) {
+    return invalid(`model_name: ${model} is not a model of this API`);
+  }
   const mode = fields.mode ?? 'std';
   const media = mediaOf(family, fields);
   const breaches = checkModelRules({
@@ -168,7 +176,7 @@ export function validateCreate(
     family,
     mode,
     duration: fields.duration,
-    audio: { on: fields.sound === 'on', path: 'sound' },
+    audio: { sound: fields.sound, path: 'sound' },
     hasPrompt: (fields.prompt ?? '') !== '',
     cameraControl: fields.camera_control !== undefined,
     media,

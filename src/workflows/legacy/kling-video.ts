@@ -71,6 +71,7 @@ export async function klingVideoBeforeSweep(payload: unknown): Promise<JobResult
     klingStatus: undefined,
     quote: undefined,
     bill: undefined,
+    klingBilling: undefined,
     videos: [],
     failure: undefined,
   };
