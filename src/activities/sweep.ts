@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { taskEndedSignal, type TaskEnded } from '../definitions/job.js';
 import type { KlingFamily } from '../domain/family.js';
 import { FamilySweep, type ListedTask } from '../domain/sweep.js';
-import type { KlingClient } from '../kling/client.js';
+import { MAX_IDS_PER_QUERY, type KlingClient } from '../kling/client.js';
 import { KlingError } from '../kling/errors.js';
 import type { KlingStatusSeen, WaitingTask } from '../store/job.js';
 import type { ActivityDeps } from './deps.js';
@@ -32,6 +32,8 @@ export interface SweepReport {
 const MAX_WAITING = 100_000;
 /** Kling requests per family per sweep at most (a page holds 500 tasks). */
 const MAX_REQUESTS_PER_FAMILY = 40;
+/** Kling new-API batch queries per sweep at most: 2,000 waiting tasks, the newest first. */
+const MAX_NEW_API_REQUESTS = 40;
 /** Parallel requests to Kling, and signals to jobs. */
 const PARALLEL = 8;
 
@@ -43,7 +45,12 @@ export function sweepTasks(deps: ActivityDeps) {
       limit: MAX_WAITING,
     });
     const byFamily = new Map<KlingFamily, WaitingTask[]>();
+    const onNewApi: WaitingTask[] = [];
     for (const task of waiting) {
+      if (task.api === 'new') {
+        onNewApi.push(task);
+        continue;
+      }
       const family = byFamily.get(task.family);
       if (family === undefined) byFamily.set(task.family, [task]);
       else family.push(task);
@@ -51,9 +58,8 @@ export function sweepTasks(deps: ActivityDeps) {
 
     let requests = 0;
     let failure: unknown;
-    const seen: { readonly task: WaitingTask; readonly status: string }[] = [];
-    // Legacy tasks are read per family; tasks of Kling's new API (issue 16) will be read in batches of ids
-    // (`GET /tasks?task_ids=…`) next to these, and feed `seen` the same way.
+    const seen: Seen[] = [];
+    // Legacy tasks are read per family (list pages, or queries by id); tasks of Kling's new API in batches of ids.
     for (const [family, tasks] of byFamily) {
       const sweep = new FamilySweep(tasks, MAX_REQUESTS_PER_FAMILY);
       try {
@@ -68,6 +74,11 @@ export function sweepTasks(deps: ActivityDeps) {
         if (status !== undefined) seen.push({ task, status });
       }
     }
+
+    const newApi = await readNewApiStatuses(deps.kling, onNewApi);
+    requests += newApi.requests;
+    failure ??= newApi.failure;
+    seen.push(...newApi.seen);
 
     const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
     const woken = await wake(deps.temporal, ended);
@@ -107,11 +118,48 @@ async function readStatuses(kling: KlingClient, family: KlingFamily, sweep: Fami
   }
 }
 
+interface Seen {
+  readonly task: WaitingTask;
+  readonly status: string;
+}
+
+/**
+ * Tasks of Kling's new API, newest first, read with its documented batch query (`GET /tasks?task_ids=a,b`,
+ * {@link MAX_IDS_PER_QUERY} ids a request), whatever their product: one request for up to fifty waiting jobs. A
+ * task missing from an answer is one Kling does not know: its job's own check ends the job with that answer.
+ * Statuses arrive in our spelling (`succeeded` is `succeed`, see fromNewTask). Kling's `billing[]` is not recorded
+ * here: the job's confirming query (settleJob), which follows every wake-up, reads the task again and records it.
+ */
+async function readNewApiStatuses(
+  kling: KlingClient,
+  tasks: readonly WaitingTask[],
+): Promise<{ seen: Seen[]; requests: number; failure: unknown }> {
+  const byId = new Map(tasks.map((task) => [task.taskId, task]));
+  const ids = [...byId.keys()].slice(0, MAX_NEW_API_REQUESTS * MAX_IDS_PER_QUERY);
+  const batches: string[][] = [];
+  for (let start = 0; start < ids.length; start += MAX_IDS_PER_QUERY) {
+    batches.push(ids.slice(start, start + MAX_IDS_PER_QUERY));
+  }
+  let failure: unknown;
+  const answers = await inBatches(batches, async (batch) => {
+    try {
+      return await kling.getNewTasks(batch);
+    } catch (error) {
+      // Keep the other batches' answers: their jobs are woken, these wait for the next sweep.
+      failure ??= error;
+      return [];
+    }
+  });
+  const seen: Seen[] = [];
+  for (const found of answers.flat()) {
+    const task = byId.get(found.taskId);
+    if (task !== undefined) seen.push({ task, status: found.status });
+  }
+  return { seen, requests: batches.length, failure };
+}
+
 /** Signals each job; returns the ones to record as woken (signalled, or whose workflow is gone). */
-async function wake<T extends { readonly task: WaitingTask; readonly status: string }>(
-  client: Client,
-  ended: readonly T[],
-): Promise<T[]> {
+async function wake<T extends Seen>(client: Client, ended: readonly T[]): Promise<T[]> {
   const results = await inBatches(ended, async (entry) => {
     const signal: TaskEnded = { taskId: entry.task.taskId, status: entry.status as TaskEnded['status'] };
     try {

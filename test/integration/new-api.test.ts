@@ -2,13 +2,15 @@
 // bundle and the real activities, a real store, and the simulator over HTTP speaking both generations. Prices are
 // worked out by hand from billing.md.
 import { readFile } from 'node:fs/promises';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRequest } from '../../src/domain/envelope.js';
 import { quoteRequest } from '../../src/domain/pricing.js';
 import { defaultRateCard, snapshotRateCard } from '../../src/domain/rate-card.js';
+import type { SweepReport } from '../../src/activities/sweep.js';
 import { jobStatusQuery } from '../../src/definitions/job.js';
+import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 import { fixtures } from '../kling/fixtures.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 
@@ -140,6 +142,88 @@ describe('with an API key, and kling-v3 moved to the new API by configuration', 
   });
 });
 
+/** The local activities a workflow ran, in order, each with its attempt and result (from the history's markers). */
+async function localActivities(
+  handle: WorkflowHandle,
+): Promise<{ readonly type: string; readonly attempt: number; readonly result: unknown }[]> {
+  const { events } = await handle.fetchHistory();
+  return (events ?? []).flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const [data] = marker.details?.['data']?.payloads ?? [];
+    const [result] = marker.details?.['result']?.payloads ?? [];
+    const { activity_type: type, attempt } = defaultPayloadConverter.fromPayload<{
+      activity_type: string;
+      attempt: number;
+    }>(data!);
+    return [
+      {
+        type,
+        attempt,
+        result: result === undefined ? undefined : defaultPayloadConverter.fromPayload(result),
+      },
+    ];
+  });
+}
+
+describe('with N new-API jobs waiting, the task sweep reads them in batches', () => {
+  const N = 10;
+  let p: Pipeline;
+  beforeAll(async () => {
+    // Tasks run ~6 s: a dozen sweeps at 500 ms find all N waiting. Room for all N at once on the account.
+    p = await startPipeline({
+      fileTag: 'new-api-sweep',
+      pollIntervalMs: 500,
+      simulator: { submittedMs: 1_000, processingMs: 5_000, concurrencyLimit: 2 * N },
+    });
+    await p.startWorker();
+  });
+  afterAll(async () => p?.close());
+
+  it(`${N} jobs cost one GET /tasks?task_ids a sweep round, not one each; they end with one task and one bill each`, async () => {
+    const handles = await Promise.all(
+      Array.from({ length: N }, async () => p.startJob(await example('kling-3.0-turbo-text'))),
+    );
+    const results = await Promise.all(handles.map(async (handle) => handle.result()));
+
+    // Every status read of a new-API task is this one route: the sweep's batches and each job's confirming query.
+    const statusReads = requests(p, 'GET /tasks?task_ids');
+    const sweeps = (
+      await localActivities(p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue)))
+    )
+      .filter(({ type }) => type === 'sweepTasks')
+      .map(({ result }) => result as SweepReport);
+    const settles = (await Promise.all(handles.map(localActivities)))
+      .flat()
+      .filter(({ type }) => type === 'settleJob');
+    // The simulator's count is exactly the sweeps' requests plus one confirming query per wake-up.
+    expect(statusReads).toBe(sweeps.reduce((sum, sweep) => sum + sweep.requests, 0) + settles.length);
+    expect(settles).toHaveLength(N);
+    // Rounds that found all N waiting: one request each (N ≤ MAX_IDS_PER_QUERY), where a poll per job costs N.
+    const full = sweeps.filter((sweep) => sweep.waiting === N);
+    expect(full.length).toBeGreaterThanOrEqual(3);
+    expect(full.map((sweep) => sweep.requests)).toStrictEqual(full.map(() => 1));
+    // Every round with jobs waiting made one request; with none waiting, none.
+    for (const sweep of sweeps) expect(sweep.requests).toBe(sweep.waiting === 0 ? 0 : 1);
+    expect(sweeps.flatMap((sweep) => sweep.woken).sort()).toStrictEqual(
+      handles.map((handle) => handle.workflowId).sort(),
+    );
+
+    for (const [i, handle] of handles.entries()) {
+      const tasks = p.simulator.tasks().filter((task) => task.externalTaskId === handle.workflowId);
+      expect(tasks).toHaveLength(1);
+      expect(tasks[0]).toMatchObject({ api: 'new', taskId: results[i]!.klingTaskId });
+      expect(await p.store.getBillLine(handle.workflowId)).toMatchObject({
+        klingTaskId: results[i]!.klingTaskId,
+        costUsd: '0.25',
+      });
+      // Kling's charge, read by the job's confirming query after the sweep woke it, is on the row.
+      expect((await p.store.getJob(handle.workflowId))?.klingBilling).toStrictEqual(results[i]!.klingBilling);
+      expect(results[i]!.klingBilling).toHaveLength(1);
+    }
+  }, 120_000);
+});
+
 describe('with only a key pair (no KLING_API_KEY)', () => {
   let p: Pipeline;
   beforeAll(async () => {
@@ -163,10 +247,11 @@ describe('with only a key pair (no KLING_API_KEY)', () => {
     expect(p.simulator.counters().tasksCreated).toBe(0);
     expect(p.simulator.counters().requests).toEqual({});
     expect(await p.store.getJob(handle.workflowId)).toBeUndefined();
-    // One attempt: the activity was not retried.
-    const history = await handle.fetchHistory();
-    const started = history.events?.filter((event) => event.activityTaskStartedEventAttributes != null) ?? [];
-    expect(started.map((event) => event.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
+    // One attempt of the accept (a local activity), not retried, and no other activity.
+    const ran = await localActivities(handle);
+    expect(ran.map(({ type, attempt }) => [type, attempt])).toStrictEqual([['acceptJob', 1]]);
+    const { events } = await handle.fetchHistory();
+    expect(events?.filter((event) => event.activityTaskScheduledEventAttributes != null)).toEqual([]);
   });
 
   it('a legacy job of the same worker still runs, signed with the key pair', async () => {

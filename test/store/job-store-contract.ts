@@ -237,18 +237,24 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
 
   it("lists an account's waiting tasks for the sweep: newest first, only open ones not seen ending", async () => {
     const queue = uniqueJobId('queue');
-    const submit = async (label: string, createdAt: number, taskQueue = queue) => {
+    const submit = async (
+      label: string,
+      createdAt: number,
+      taskQueue = queue,
+      api: 'legacy' | 'new' = 'legacy',
+    ) => {
       const jobId = uniqueJobId(label);
       await store.insertJob(newJob(jobId));
       await store.recordSubmission(jobId, {
         klingTaskId: `task-${jobId}`,
         family: 'image2video',
+        api,
         sweep: { taskQueue, klingCreatedAt: createdAt },
       });
       return jobId;
     };
     const older = await submit('older', 1_774_711_071_284);
-    const newer = await submit('newer', 1_774_711_072_284);
+    const newer = await submit('newer', 1_774_711_072_284, queue, 'new');
     const ended = await submit('ended', 1_774_711_073_284);
     const finished = await submit('finished', 1_774_711_074_284);
     await submit('elsewhere', 1_774_711_075_284, `${queue}-other`);
@@ -264,8 +270,21 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
 
     const waiting = await store.waitingTasks(queue, { limit: 10 });
     expect(waiting).toStrictEqual([
-      { jobId: newer, taskId: `task-${newer}`, family: 'image2video', createdAt: 1_774_711_072_284 },
-      { jobId: older, taskId: `task-${older}`, family: 'image2video', createdAt: 1_774_711_071_284 },
+      // Each with the API its task is read on (the new API's in batches of ids).
+      {
+        jobId: newer,
+        taskId: `task-${newer}`,
+        family: 'image2video',
+        api: 'new',
+        createdAt: 1_774_711_072_284,
+      },
+      {
+        jobId: older,
+        taskId: `task-${older}`,
+        family: 'image2video',
+        api: 'legacy',
+        createdAt: 1_774_711_071_284,
+      },
     ]);
     expect(await store.waitingTasks(queue, { limit: 1 })).toStrictEqual(waiting.slice(0, 1));
     expect(
