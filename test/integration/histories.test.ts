@@ -120,6 +120,23 @@ describe('klingVideo histories', () => {
     expectTwoTaskShape(shortShape);
   }, 240_000);
 
+  it("records the path of a job on Kling's new API: the same commands, the same shape", async () => {
+    p.simulator.setFaults({ submittedMs: 0, processingMs: 300 });
+    const handle = await p.startJob(
+      {
+        model_name: 'kling-3.0-turbo',
+        prompt: 'A hummingbird hovers over a red flower',
+        mode: 'std',
+        duration: 5,
+      },
+      'history-new-api',
+    );
+    const result = await handle.result();
+    // Kling's charge came back in the settle's result, without a command of its own.
+    expect(result.klingBilling).toHaveLength(1);
+    expectTwoTaskShape(shapeOf("Kling's new API", await historyOf(handle, 'kling-video-new-api')));
+  });
+
   it('records the Kling-failure and invalid-input paths', async () => {
     p.simulator.setFaults({ submittedMs: 0, processingMs: 300, failTasks: 1 });
     const failed = await p.startJob(textPayload, 'history-kling-failure');

@@ -37,6 +37,7 @@ describe('committed klingVideo histories', () => {
         'kling-video-cancel-v2.json',
         'kling-video-invalid-input-v2.json',
         'kling-video-kling-failure-v2.json',
+        'kling-video-new-api-v2.json',
         'kling-video-own-check-v2.json',
         'kling-video-queued-v2.json',
         'kling-video-success-v2.json',
