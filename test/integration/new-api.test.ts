@@ -170,11 +170,11 @@ describe('with N new-API jobs waiting, the task sweep reads them in batches', ()
   const N = 10;
   let p: Pipeline;
   beforeAll(async () => {
-    // Tasks run ~6 s: a dozen sweeps at 500 ms find all N waiting. Room for all N at once on the account.
+    // Tasks run ~9 s: sweeps every 500 ms find all N waiting many times over. Room for all N at once on the account.
     p = await startPipeline({
       fileTag: 'new-api-sweep',
       pollIntervalMs: 500,
-      simulator: { submittedMs: 1_000, processingMs: 5_000, concurrencyLimit: 2 * N },
+      simulator: { submittedMs: 1_000, processingMs: 8_000, concurrencyLimit: 2 * N },
     });
     await p.startWorker();
   });
@@ -196,8 +196,15 @@ describe('with N new-API jobs waiting, the task sweep reads them in batches', ()
     const settles = (await Promise.all(handles.map(localActivities)))
       .flat()
       .filter(({ type }) => type === 'settleJob');
+    const sweepRequests = sweeps.reduce((sum, sweep) => sum + sweep.requests, 0);
+    const waitingRounds = sweeps.filter((sweep) => sweep.waiting > 0).length;
+    process.stdout.write(
+      `[new-api sweep] ${N} jobs: ${sweeps.length} sweeps, ${waitingRounds} with jobs waiting (` +
+        `${sweeps.filter((sweep) => sweep.waiting === N).length} with all ${N}); GET /tasks?task_ids ` +
+        `${statusReads} = ${sweepRequests} by the sweeps + ${settles.length} confirming queries\n`,
+    );
     // The simulator's count is exactly the sweeps' requests plus one confirming query per wake-up.
-    expect(statusReads).toBe(sweeps.reduce((sum, sweep) => sum + sweep.requests, 0) + settles.length);
+    expect(statusReads).toBe(sweepRequests + settles.length);
     expect(settles).toHaveLength(N);
     // Rounds that found all N waiting: one request each (N ≤ MAX_IDS_PER_QUERY), where a poll per job costs N.
     const full = sweeps.filter((sweep) => sweep.waiting === N);
