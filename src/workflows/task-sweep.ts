@@ -1,7 +1,7 @@
 // One per Kling account (task queue): every interval it reads the status of every waiting task in batches and wakes
 // exactly the jobs whose task ended (src/activities/sweep.ts); a Kling callback hint makes it look at that job at
-// once. So a waiting job costs Kling a share of a list page per interval instead of a query of its own, and costs
-// Temporal nothing until its task ends.
+// once. So a waiting job costs Kling a share of a list page (or of a new-API batch query) per interval instead of a
+// query of its own, and costs Temporal nothing until its task ends.
 // A workflow rather than a Schedule: its id makes it one per account across all workers, it receives hints as
 // signals, and a sweep costs a timer and a local activity instead of a new workflow execution per tick. Long-lived
 // and restart-safe: it continues as new before its history grows long, carrying the hints not yet looked at, and
