@@ -10,9 +10,9 @@ import { JobFailureType } from '../domain/job-failure.js';
 import { JOB_ALARMS_METRIC } from '../telemetry/metric-names.js';
 import { asActivityFailure, StoreFailureType } from './failures.js';
 
-/** Failures of one type in a row, within one activity execution, that raise the alarm. */
+/** Failures of one type in a row, of one activity type in one workflow run, that raise the alarm. */
 export const ALARM_AFTER_FAILURES = 5;
-/** Activity executions whose last failure this process remembers; the oldest is forgotten first. */
+/** Runs of failures this process remembers; the oldest is forgotten first. */
 const MAX_TRACKED = 10_000;
 
 /** The `failure_type` label values; anything else is counted as `Other`, so the label stays bounded. */
@@ -34,8 +34,11 @@ interface Streak {
 export function failureAlarms(): ActivityInterceptorsFactory {
   const streaks = new Map<string, Streak>();
   return (ctx) => {
-    const { workflowExecution, activityId } = ctx.info;
-    const key = `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
+    // One run of failures per workflow run and activity type, not per activity execution: a job's store step
+    // fails its local attempts and then its normal ones, a settle that failed is tried again later as a new local
+    // activity, and the account's sweep fails once per sweep — each the same step failing again.
+    const { workflowExecution, activityType } = ctx.info;
+    const key = `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityType}`;
     return {
       inbound: {
         async execute(input, next) {
@@ -91,7 +94,7 @@ function raiseAlarm(ctx: Context, firstArg: unknown, streak: Streak, failure: un
   ctx.metricMeter
     .createCounter(JOB_ALARMS_METRIC, '1', 'Activities that keep failing the same way')
     .add(1, { activity: activityType, failure_type: failureTypeLabel });
-  // Every job activity takes `{ jobId }`; the slots workflow's own activities are named by their workflow id.
+  // Every job activity takes `{ jobId }`; the slots' and the sweep's activities are named by their workflow id.
   const jobId = (firstArg as { jobId?: unknown } | undefined)?.jobId;
   const cause = failure instanceof Error ? failure.message.slice(0, 500) : String(failure);
   const subject = typeof jobId === 'string' ? `job ${jobId}` : `workflow ${workflowExecution?.workflowId}`;

@@ -261,19 +261,19 @@ async function storeStep<T>(local: () => Promise<T>, remote: () => Promise<T>): 
   try {
     return await local();
   } catch (error) {
-    if (!(error instanceof ActivityFailure) || isFinal(error)) throw error;
+    if (isFinal(error)) throw error;
     return await remote();
   }
 }
 
-/** An activity failure no retry can change (bad input, Kling's refusal, a cancel). */
+/**
+ * A failure no retry can change: a cancel, or an error the activity threw non-retryable (bad input, Kling's refusal,
+ * the store's). Judged by the cause, not by an ActivityFailure's retry state: a local activity's failure reaches the
+ * workflow as its ApplicationFailure itself, unwrapped, also when its attempts ran out on an error that heals (the
+ * store down) — which must go on to the normal activity's retries, not end the job.
+ */
 function isFinal(error: unknown): boolean {
-  if (!(error instanceof ActivityFailure)) return true;
-  return (
-    error.retryState === 'NON_RETRYABLE_FAILURE' ||
-    (error.cause instanceof ApplicationFailure && error.cause.nonRetryable) ||
-    isCancellation(error)
-  );
+  return isCancellation(error) || applicationFailureOf(error)?.nonRetryable === true;
 }
 
 /** The ApplicationFailure behind an activity failure (or the failure itself). */

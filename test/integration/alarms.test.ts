@@ -1,7 +1,8 @@
 // Issue 13, "no activity retries forever unseen": the real worker process loses its PostgreSQL mid-job (a TCP proxy
-// in front of the run's server is cut). The poll keeps failing `StoreUnavailable` — retried, since a database comes
-// back — and after five failures in a row the worker counts kling_video_job_alarms_total and logs one ERROR line
-// naming the job and the cause. When the database is back, the job finishes, billed once.
+// in front of the run's server is cut). The account's task sweep keeps failing `StoreUnavailable`, and so does the
+// accept of a job started meanwhile — both retried, since a database comes back — and after five failures in a row
+// of each, the worker counts kling_video_job_alarms_total and logs one ERROR line naming the sweep's workflow, then
+// one naming the job. When the database is back, both jobs finish, billed once each.
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +14,7 @@ import { connectTemporal, type TemporalTestContext } from '../support/temporal.j
 import { eventually } from '../support/eventually.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { JOB_WORKFLOW, jobStatusQuery } from '../../src/definitions/job.js';
+import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 
 const payload = { model_name: 'kling-v2-6', prompt: 'A lighthouse at dusk', duration: 5, mode: 'pro' };
 
@@ -103,59 +105,84 @@ describe('an activity that keeps failing the same way', () => {
     await database?.drop();
   });
 
-  it('raises one alarm (metric + ERROR line naming the job), keeps retrying, and bills once when the store is back', async () => {
-    const jobId = `job-alarm-${randomUUID()}`;
-    const handle = await temporal.client.workflow.start(JOB_WORKFLOW, {
-      taskQueue: temporal.taskQueue,
-      workflowId: jobId,
-      args: [payload],
-    });
-    // Cut once the job polls: the submission is recorded, and from now on every poll's status write fails.
-    await eventually(
-      async () => ((await handle.query(jobStatusQuery)).phase === 'waiting' ? true : undefined),
-      'the job to poll its Kling task',
-    );
-    await proxy.cut();
-
+  it('raises one alarm per failing step (metric + ERROR line naming the sweep, then the job), keeps retrying, and bills once when the store is back', async () => {
+    const start = (jobId: string) =>
+      temporal.client.workflow.start(JOB_WORKFLOW, {
+        taskQueue: temporal.taskQueue,
+        workflowId: jobId,
+        args: [payload],
+      });
     const alarmLines = () =>
       worker
         .output()
         .split('\n')
         .filter((line) => line.includes('keeps failing'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const [alarm] = await eventually(
-      () => (alarmLines().length > 0 ? alarmLines() : undefined),
-      'the alarm line',
-      60_000,
+    const alarmOf = (activity: string) =>
+      eventually(
+        () => alarmLines().find((line) => line.activity === activity),
+        `the ${activity} alarm line`,
+        60_000,
+      );
+
+    // Cut once the job waits: its submission is recorded, and from now on every sweep of the account fails.
+    const waitingJob = `job-alarm-${randomUUID()}`;
+    const waiting = await start(waitingJob);
+    await eventually(
+      async () => ((await waiting.query(jobStatusQuery)).phase === 'waiting' ? true : undefined),
+      'the job to wait for its Kling task',
     );
-    expect(alarm).toMatchObject({
-      level: 'error',
-      jobId,
-      activity: 'checkTask',
-      failureType: 'StoreUnavailable',
-    });
-    expect(alarm?.msg).toMatch(
-      new RegExp(`^job ${jobId}: checkTask keeps failing \\(StoreUnavailable, 5 in a row`),
+    await proxy.cut();
+    const sweepAlarm = await alarmOf('sweepTasks');
+    const sweepId = taskSweepWorkflowId(temporal.taskQueue);
+    expect(sweepAlarm).toMatchObject({ level: 'error', failureType: 'StoreUnavailable' });
+    expect(sweepAlarm.msg).toMatch(
+      new RegExp(`^workflow ${escape(sweepId)}: sweepTasks keeps failing \\(StoreUnavailable, 5 in a row`),
     );
+
+    // A job started meanwhile cannot be accepted: its local attempts and the normal ones after them are one run.
+    const acceptingJob = `job-alarm-${randomUUID()}`;
+    const accepting = await start(acceptingJob);
+    const jobAlarm = await alarmOf('acceptJob');
+    expect(jobAlarm).toMatchObject({ level: 'error', jobId: acceptingJob, failureType: 'StoreUnavailable' });
+    expect(jobAlarm.msg).toMatch(
+      new RegExp(`^job ${acceptingJob}: acceptJob keeps failing \\(StoreUnavailable, 5 in a row`),
+    );
+
     const samples = await eventually(async () => {
       const found = await scrape(metricsUrl);
-      return found.length > 0 ? found : undefined;
+      return found.length >= 2 ? found : undefined;
     }, 'the alarm metric');
-    expect(samples).toHaveLength(1);
-    expect(samples[0]?.labels).toContain('activity="checkTask"');
-    expect(samples[0]?.labels).toContain('failure_type="StoreUnavailable"');
-    expect(samples[0]?.value).toBe(1);
-    // Bounded labels: never the job id.
-    expect(samples[0]?.labels).not.toContain(jobId);
+    const labelled = (activity: string) =>
+      samples.filter(
+        (sample) =>
+          sample.labels.includes(`activity="${activity}"`) &&
+          sample.labels.includes('failure_type="StoreUnavailable"'),
+      );
+    expect(samples).toHaveLength(2);
+    expect(labelled('acceptJob')).toHaveLength(1);
+    expect(labelled('sweepTasks')).toHaveLength(1);
+    // Bounded labels: never a job id.
+    for (const sample of samples) expect(sample.labels).not.toContain('job-alarm-');
+    expect(samples.map((sample) => sample.value)).toStrictEqual([1, 1]);
 
     // Still retrying (the database may come back), with no second alarm for the same run of failures.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(alarmLines()).toHaveLength(1);
+    expect(alarmLines()).toHaveLength(2);
     await proxy.restore();
-    const result = (await handle.result()) as { bill: { costUsd: string } };
-    expect(result.bill.costUsd).toBe('0.60');
-    const lines = await queryOnce(database.url, `SELECT job_id FROM bill_lines WHERE job_id = '${jobId}'`);
-    expect(lines).toHaveLength(1);
-    expect((await scrape(metricsUrl))[0]?.value).toBe(1);
-  }, 180_000);
+    for (const handle of [waiting, accepting]) {
+      const result = (await handle.result()) as { bill: { costUsd: string } };
+      expect(result.bill.costUsd).toBe('0.60');
+    }
+    const lines = await queryOnce(
+      database.url,
+      `SELECT job_id FROM bill_lines WHERE job_id IN ('${waitingJob}', '${acceptingJob}')`,
+    );
+    expect(lines).toHaveLength(2);
+    expect((await scrape(metricsUrl)).map((sample) => sample.value)).toStrictEqual([1, 1]);
+  }, 240_000);
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -122,8 +122,8 @@ describe('traces of one job', () => {
     expect(run?.resource['service.name']).toBe('kling-video-worker-test');
 
     // Each activity run hangs from the workflow's span that scheduled it, which hangs from the workflow run.
+    // The job's steps: accept and settle (check, bill, finish) run as local activities, the create as a remote one.
     const activities = spans.filter((span) => span.name.startsWith('RunActivity:'));
-    // The job's shape since the task sweep: accept, submit, settle (a settle repeats when a wake-up came early).
     expect(new Set(names(activities))).toStrictEqual(
       new Set(['RunActivity:acceptJob', 'RunActivity:submitTask', 'RunActivity:settleJob']),
     );
