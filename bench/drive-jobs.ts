@@ -57,7 +57,8 @@ export async function driveJobs(options: DriveOptions): Promise<Drive> {
   let lastLog = 0;
   while (closed < jobs) {
     await sleep(TICK_MS);
-    const query = `TaskQueue = "${taskQueue}" AND ExecutionStatus != "Running"`;
+    // Jobs only: a design's shared workflows (a sweep continuing as new) close runs on the same task queue.
+    const query = `TaskQueue = "${taskQueue}" AND WorkflowType = "${options.workflowType}" AND ExecutionStatus != "Running"`;
     closed = (await client.workflow.count(query)).count;
     const inFlight = claimed - closed;
     maxInFlight = Math.max(maxInFlight, inFlight);

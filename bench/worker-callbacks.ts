@@ -1,24 +1,25 @@
-// The callbacks design's part of the worker process, wired as src/worker.ts wires it: a receiver in the same
-// process, signals through a client connection of its own, and a per-job callback URL for the submit activity.
+// The callback receiver of a worker process with callbacks on, run as src/worker.ts runs it: in the same process,
+// signalling jobs through a client connection of its own, with a per-job callback URL for the submit activity.
+// Which signal a valid callback becomes is the design's (`deliver`): production's or the frozen one.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
-import type { ActivityDeps, WaitPolicy } from '../src/activities/index.js';
-import { signalJobs } from '../src/callbacks/deliver.js';
+import type { DeliverHint } from '../src/callbacks/deliver.js';
 import { startCallbackReceiver } from '../src/callbacks/receiver.js';
 import { callbackUrl } from '../src/callbacks/token.js';
 
 export interface WorkerCallbacks {
-  readonly deps: Pick<ActivityDeps, 'wait' | 'callbackUrl'>;
+  /** The `callback_url` the submit activity sends Kling for a job. */
+  readonly callbackUrl: (jobId: string) => string;
   close(): Promise<void>;
 }
 
 export async function startWorkerCallbacks(options: {
   readonly address: string;
   readonly namespace: string;
-  readonly wait: WaitPolicy;
   readonly webhookSecret: string;
   readonly logger: Logger;
+  readonly deliver: (client: Client) => DeliverHint;
 }): Promise<WorkerCallbacks> {
   // Made fresh per run: the token only has to be unguessable to others, and nothing outlives the run.
   const secret = randomBytes(32).toString('base64url');
@@ -29,14 +30,11 @@ export async function startWorkerCallbacks(options: {
       port: 0,
       secret,
       webhookSecret: options.webhookSecret,
-      deliver: signalJobs(new Client({ connection, namespace: options.namespace })),
+      deliver: options.deliver(new Client({ connection, namespace: options.namespace })),
       logger: options.logger,
     });
     return {
-      deps: {
-        wait: { ...options.wait, callbacks: true },
-        callbackUrl: (jobId) => callbackUrl(receiver.url, secret, jobId),
-      },
+      callbackUrl: (jobId) => callbackUrl(receiver.url, secret, jobId),
       async close() {
         await receiver.close();
         await connection.close();

@@ -1,9 +1,11 @@
-// The activities the alternative designs add to the production ones. Each one talks to Kling and the store
-// exactly as src/activities/check-task.ts does, so only the shape of the wait differs between designs.
+// Every activity a worker of an alternative design registers: the frozen job activities (job-activities.ts) and
+// the two looks the sleep loop and the heartbeat loop add. A look talks to Kling and the store exactly as
+// `checkTask` does, so only the shape of the wait differs between designs.
 import { Context } from '@temporalio/activity';
-import type { ActivityDeps, TaskOutcome, TaskRef } from '../../src/activities/index.js';
 import { asActivityFailure } from '../../src/activities/failures.js';
 import type { KlingTaskStatus } from '../../src/kling/task.js';
+import type { AlternativeDeps } from './deps.js';
+import { createJobActivities, type TaskOutcome, type TaskRef } from './job-activities.js';
 
 /** What one look at the task saw; the sleep loop decides in workflow code whether to look again. */
 export interface TaskSighting {
@@ -12,7 +14,7 @@ export interface TaskSighting {
   readonly videos: TaskOutcome['videos'];
 }
 
-async function look(deps: ActivityDeps, { jobId, taskId, family }: TaskRef): Promise<TaskSighting> {
+async function look(deps: AlternativeDeps, { jobId, taskId, family }: TaskRef): Promise<TaskSighting> {
   let task;
   try {
     task = await deps.kling.getTask(family, taskId);
@@ -27,8 +29,10 @@ function isFinal(sighting: TaskSighting): sighting is TaskSighting & { status: T
   return sighting.status === 'succeed' || sighting.status === 'failed';
 }
 
-export function createAlternativeActivities(deps: ActivityDeps) {
+export function createAlternativeActivities(deps: AlternativeDeps) {
   return {
+    ...createJobActivities(deps),
+
     /** Alternative (a): one look, returned whatever the status; every call is recorded in history. */
     peekTask: (ref: TaskRef): Promise<TaskSighting> => look(deps, ref),
 

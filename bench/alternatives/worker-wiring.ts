@@ -1,0 +1,41 @@
+// How a worker process runs the alternative designs: the frozen activities of this folder instead of
+// src/activities, and, for the `callbacks` design, production's receiver delivering the frozen signal.
+// Deliberately not the production wiring (production-worker.ts), so that production's changes do not reach here.
+import { startWorkerCallbacks } from '../worker-callbacks.js';
+import type { WorkerBasics, WorkerWiring } from '../worker-wiring.js';
+import { createAlternativeActivities } from './activities.js';
+import { signalRetryPollJobs } from './deliver.js';
+import type { WaitPolicy } from './deps.js';
+
+export async function alternativeWiring(basics: WorkerBasics): Promise<WorkerWiring> {
+  const { spec, store, kling, rateCard, logger } = basics;
+  const callbacks =
+    spec.callbacks === undefined
+      ? undefined
+      : await startWorkerCallbacks({
+          address: spec.address,
+          namespace: spec.namespace,
+          webhookSecret: spec.callbacks.webhookSecret,
+          logger,
+          deliver: signalRetryPollJobs,
+        });
+  // With callbacks, polling is the fallback and slows to its interval, as production did before issue 15.
+  const wait: WaitPolicy =
+    callbacks === undefined
+      ? { pollIntervalMs: spec.wait.intervalMs, budgetMs: spec.wait.budgetMs }
+      : { pollIntervalMs: spec.wait.fallbackIntervalMs, budgetMs: spec.wait.budgetMs, callbacks: true };
+  const activities = createAlternativeActivities({
+    store,
+    kling,
+    rateCard,
+    wait,
+    now: () => new Date(),
+    ...(callbacks === undefined ? {} : { callbackUrl: callbacks.callbackUrl }),
+  });
+  return {
+    worker: { activities },
+    close: async () => {
+      await callbacks?.close();
+    },
+  };
+}
