@@ -79,6 +79,3 @@ export const designs: Readonly<Record<Design, DesignSpec>> = {
     description: '(b) one heartbeating activity that loops until the task ends',
   },
 };
-
-/** The designs the targets are judged on. */
-export const isProduction = (design: Design): boolean => designs[design].side === 'production';

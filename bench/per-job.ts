@@ -22,7 +22,7 @@ export function statusRequestsPerJob(result: ConfigurationResult): number {
 }
 
 /** Every Kling request the simulator answered, per job. */
-export function klingRequestsPerJob(result: ConfigurationResult): number {
+export function klingAnsweredPerJob(result: ConfigurationResult): number {
   return Object.values(result.klingRequestsPerJob).reduce((sum, n) => sum + n, 0);
 }
 

@@ -17,16 +17,7 @@ export async function productionWiring(basics: WorkerBasics): Promise<WorkerWiri
   const { spec, store, kling, rateCard, logger } = basics;
   // src/worker.ts connectCallbacksAndSlots: with callbacks on, the receiver runs in the worker process and
   // polling slows to the fallback interval. (No account slots: the benchmark lifts Kling's account limit.)
-  const callbacks =
-    spec.callbacks === undefined
-      ? undefined
-      : await startWorkerCallbacks({
-          address: spec.address,
-          namespace: spec.namespace,
-          webhookSecret: spec.callbacks.webhookSecret,
-          logger,
-          deliver: signalJobs,
-        });
+  const callbacks = await startWorkerCallbacks(spec, logger, signalJobs);
   const wait: WaitPolicy =
     callbacks === undefined
       ? { pollIntervalMs: spec.wait.intervalMs, budgetMs: spec.wait.budgetMs }

@@ -7,7 +7,7 @@ import {
   cpuPerJob,
   eventsPerJob,
   historyBytesPerJob,
-  klingRequestsPerJob,
+  klingAnsweredPerJob,
   statusRequestsPerJob,
   workflowTasksPerJob,
 } from './per-job.js';
@@ -112,7 +112,7 @@ function requestsTable(results: readonly ConfigurationResult[]): string[] {
       fixed(kinds.create, 2),
       fixed(kinds.lookup, 2),
       ...routes.map((route) => fixed(result.klingClientRequestsPerJob[route] ?? 0, 2)),
-      fixed(klingRequestsPerJob(result), 2),
+      fixed(klingAnsweredPerJob(result), 2),
       errors.length === 0 ? 'none' : errors.join('; '),
     ];
   });
@@ -158,7 +158,7 @@ function ratioTable(results: readonly ConfigurationResult[]): string[] {
         ratio(other.overheadMs.p50, base.overheadMs.p50),
         ratio(other.overheadMs.p99, base.overheadMs.p99),
         ratio(statusRequestsPerJob(other), statusRequestsPerJob(base)),
-        ratio(klingRequestsPerJob(other), klingRequestsPerJob(base)),
+        ratio(klingAnsweredPerJob(other), klingAnsweredPerJob(base)),
         ratio(eventsPerJob(other), eventsPerJob(base)),
         ratio(workflowTasksPerJob(other), workflowTasksPerJob(base)),
         ratio(historyBytesPerJob(other), historyBytesPerJob(base)),

@@ -7,6 +7,7 @@ import type { Logger } from '@temporalio/common';
 import type { DeliverHint } from '../src/callbacks/deliver.js';
 import { startCallbackReceiver } from '../src/callbacks/receiver.js';
 import { callbackUrl } from '../src/callbacks/token.js';
+import type { WorkerSpec } from './worker-messages.js';
 
 export interface WorkerCallbacks {
   /** The `callback_url` the submit activity sends Kling for a job. */
@@ -14,24 +15,24 @@ export interface WorkerCallbacks {
   close(): Promise<void>;
 }
 
-export async function startWorkerCallbacks(options: {
-  readonly address: string;
-  readonly namespace: string;
-  readonly webhookSecret: string;
-  readonly logger: Logger;
-  readonly deliver: (client: Client) => DeliverHint;
-}): Promise<WorkerCallbacks> {
+/** The receiver when the spec turns callbacks on; `undefined` otherwise. */
+export async function startWorkerCallbacks(
+  spec: WorkerSpec,
+  logger: Logger,
+  deliver: (client: Client) => DeliverHint,
+): Promise<WorkerCallbacks | undefined> {
+  if (spec.callbacks === undefined) return undefined;
   // Made fresh per run: the token only has to be unguessable to others, and nothing outlives the run.
   const secret = randomBytes(32).toString('base64url');
-  const connection = await Connection.connect({ address: options.address });
+  const connection = await Connection.connect({ address: spec.address });
   try {
     const receiver = await startCallbackReceiver({
       host: '127.0.0.1',
       port: 0,
       secret,
-      webhookSecret: options.webhookSecret,
-      deliver: options.deliver(new Client({ connection, namespace: options.namespace })),
-      logger: options.logger,
+      webhookSecret: spec.callbacks.webhookSecret,
+      deliver: deliver(new Client({ connection, namespace: spec.namespace })),
+      logger,
     });
     return {
       callbackUrl: (jobId) => callbackUrl(receiver.url, secret, jobId),

@@ -47,6 +47,31 @@ export interface TaskOutcome {
 /** "Not finished yet, ask again after the poll interval": the retry policy is the poll timer. */
 export const TASK_NOT_READY = 'TaskNotReady';
 
+/** What one look at the task saw, whatever its status. */
+export interface TaskSighting {
+  readonly status: KlingTaskStatus;
+  readonly statusMessage: string;
+  readonly videos: KlingVideoData[];
+}
+
+/** One status query, its answer recorded on the job row: every design's look at a task. */
+export async function look(deps: AlternativeDeps, { jobId, taskId, family }: TaskRef): Promise<TaskSighting> {
+  let task;
+  try {
+    task = await deps.kling.getTask(family, taskId);
+  } catch (error) {
+    throw asActivityFailure(error);
+  }
+  await deps.store.recordKlingStatus(jobId, task.status);
+  return { status: task.status, statusMessage: task.statusMessage, videos: task.videos };
+}
+
+export function isFinal(
+  sighting: TaskSighting,
+): sighting is TaskSighting & { status: TaskOutcome['status'] } {
+  return sighting.status === 'succeed' || sighting.status === 'failed';
+}
+
 export function createJobActivities(deps: AlternativeDeps) {
   return {
     /** Validate and normalize the payload, snapshot the rate card, quote, persist the job (idempotently). */
@@ -108,22 +133,14 @@ export function createJobActivities(deps: AlternativeDeps) {
     },
 
     /** One look at the task; while it runs, a BENIGN `TaskNotReady` makes the retry policy the poll timer. */
-    async checkTask({ jobId, taskId, family }: TaskRef): Promise<TaskOutcome> {
-      let task;
-      try {
-        task = await deps.kling.getTask(family, taskId);
-      } catch (error) {
-        throw asActivityFailure(error);
-      }
-      await deps.store.recordKlingStatus(jobId, task.status);
-      if (task.status === 'succeed' || task.status === 'failed') {
-        return { status: task.status, statusMessage: task.statusMessage, videos: task.videos };
-      }
+    async checkTask(ref: TaskRef): Promise<TaskOutcome> {
+      const sighting = await look(deps, ref);
+      if (isFinal(sighting)) return sighting;
       throw ApplicationFailure.create({
         type: TASK_NOT_READY,
-        message: `Kling task ${taskId} is ${task.status}`,
+        message: `Kling task ${ref.taskId} is ${sighting.status}`,
         category: 'BENIGN',
-        details: [{ status: task.status }],
+        details: [{ status: sighting.status }],
       });
     },
 

@@ -9,17 +9,8 @@ import type { WaitPolicy } from './deps.js';
 
 export async function alternativeWiring(basics: WorkerBasics): Promise<WorkerWiring> {
   const { spec, store, kling, rateCard, logger } = basics;
-  const callbacks =
-    spec.callbacks === undefined
-      ? undefined
-      : await startWorkerCallbacks({
-          address: spec.address,
-          namespace: spec.namespace,
-          webhookSecret: spec.callbacks.webhookSecret,
-          logger,
-          deliver: signalRetryPollJobs,
-        });
-  // With callbacks, polling is the fallback and slows to its interval, as production did before issue 15.
+  const callbacks = await startWorkerCallbacks(spec, logger, signalRetryPollJobs);
+  // With callbacks, polling is only the fallback and slows to its interval, as production did before issue 15.
   const wait: WaitPolicy =
     callbacks === undefined
       ? { pollIntervalMs: spec.wait.intervalMs, budgetMs: spec.wait.budgetMs }
