@@ -214,9 +214,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   };
 }
 
-/** Group by group, design-major within a group, so the rows of one design sit together in the table. */
+/**
+ * Group by group, design-major within a group, so the rows of one design sit together in the table. A
+ * configuration that overrides made equal to an earlier one runs once.
+ */
 export function configurations(options: BenchOptions): Configuration[] {
-  return options.groups.flatMap((group) =>
+  const all = options.groups.flatMap((group) =>
     group.designs.flatMap((design) =>
       group.jobs.flatMap((jobs) =>
         group.generationSeconds.map((generationSeconds) => ({
@@ -238,4 +241,11 @@ export function configurations(options: BenchOptions): Configuration[] {
       ),
     ),
   );
+  const seen = new Set<string>();
+  return all.filter((c) => {
+    const key = JSON.stringify(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -114,8 +114,18 @@ describe('the realistic profile', () => {
     expect(new Set(smaller.map((c) => [c.jobs, c.concurrency, c.timeScale].join()))).toEqual(
       new Set(['30,10,0.1']),
     );
+    // The 10,000-job group became N = 30 at T = 300 s, scale 0.1: the first group's configuration, run once.
     expect(smaller.filter((c) => c.design === 'sweep').map((c) => c.generationSeconds)).toEqual([
-      60, 120, 300, 300,
+      60, 120, 300,
+    ]);
+    const realTime = configurations(parseOptions(['--profile=realistic', '--jobs=30', '--concurrency=10'])!);
+    expect(
+      realTime.filter((c) => c.design === 'sweep').map((c) => [c.generationSeconds, c.timeScale]),
+    ).toEqual([
+      [60, 0.1],
+      [120, 0.1],
+      [300, 0.1],
+      [300, 1],
     ]);
 
     const picked = parseOptions(['--profile=realistic', '--designs=retry-poll,sweep'])!;
