@@ -1,18 +1,30 @@
-// The designs the benchmark compares: the production workflow and the two alternatives under bench/alternatives.
+// The designs the benchmark compares: production (src/workflows, wired as src/worker.ts wires it) and the
+// alternatives under bench/alternatives, which stand alone on purpose (frozen code, their own wiring).
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { JOB_WORKFLOW } from '../src/definitions/job.js';
 
-export const Design = z.enum(['retry-poll', 'callbacks', 'sleep-loop', 'heartbeat']);
+export const Design = z.enum([
+  'sweep',
+  'sweep+callbacks',
+  'retry-poll',
+  'callbacks',
+  'sleep-loop',
+  'heartbeat',
+]);
 export type Design = z.infer<typeof Design>;
 
 export interface DesignSpec {
-  /** The workflow type the harness starts. */
+  /** The workflow type the harness starts: every job is one workflow of this type. */
   readonly workflowType: string;
   /** The bundle entry the worker loads. */
   readonly workflowsPath: string;
-  /** Whether the worker registers bench/alternatives/activities.ts next to the production activities. */
-  readonly alternativeActivities: boolean;
+  /**
+   * `production`: src/workflows + src/activities, wired by bench/production-worker.ts (the mirror of
+   * src/worker.ts); these are the designs the issue's targets are judged on. `alternative`: bench/alternatives,
+   * wired by bench/alternatives/worker-wiring.ts.
+   */
+  readonly side: 'production' | 'alternative';
   /** Whether jobs send Kling a `callback_url` and the worker process runs the callback receiver. */
   readonly callbacks: boolean;
   readonly description: string;
@@ -22,32 +34,47 @@ const production = fileURLToPath(new URL('../src/workflows/index.ts', import.met
 const alternatives = fileURLToPath(new URL('./alternatives/workflows.ts', import.meta.url));
 
 export const designs: Readonly<Record<Design, DesignSpec>> = {
-  'retry-poll': {
+  sweep: {
     workflowType: JOB_WORKFLOW,
     workflowsPath: production,
-    alternativeActivities: false,
+    side: 'production',
     callbacks: false,
-    description: 'production: one check per activity attempt, the retry policy is the poll timer',
+    description: 'production (issue 15): one status sweep per account wakes the jobs whose task ended',
+  },
+  'sweep+callbacks': {
+    workflowType: JOB_WORKFLOW,
+    workflowsPath: production,
+    side: 'production',
+    callbacks: true,
+    description: 'production with Kling callbacks feeding the same wake-up path',
+  },
+  'retry-poll': {
+    workflowType: 'retryPollJob',
+    workflowsPath: alternatives,
+    side: 'alternative',
+    callbacks: false,
+    description:
+      'production before issue 15: one check per activity attempt, the retry policy is the poll timer',
   },
   callbacks: {
-    workflowType: JOB_WORKFLOW,
-    workflowsPath: production,
-    alternativeActivities: false,
+    workflowType: 'retryPollJob',
+    workflowsPath: alternatives,
+    side: 'alternative',
     callbacks: true,
     description:
-      'production with Kling callbacks: a callback signals the job, polling (slower) is the fallback',
+      'production before issue 15 with callbacks: a callback signals the job, slower polls the fallback',
   },
   'sleep-loop': {
     workflowType: 'sleepLoopJob',
     workflowsPath: alternatives,
-    alternativeActivities: true,
+    side: 'alternative',
     callbacks: false,
     description: '(a) workflow `sleep` + one check activity, in a loop',
   },
   heartbeat: {
     workflowType: 'heartbeatJob',
     workflowsPath: alternatives,
-    alternativeActivities: true,
+    side: 'alternative',
     callbacks: false,
     description: '(b) one heartbeating activity that loops until the task ends',
   },

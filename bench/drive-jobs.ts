@@ -57,7 +57,7 @@ export async function driveJobs(options: DriveOptions): Promise<Drive> {
   let lastLog = 0;
   while (closed < jobs) {
     await sleep(TICK_MS);
-    // Jobs only: the queue's task sweep continues as new now and then, and its closed runs are not jobs.
+    // Jobs only: a design's shared workflows (a sweep continuing as new) close runs on the same task queue.
     const query = `TaskQueue = "${taskQueue}" AND WorkflowType = "${options.workflowType}" AND ExecutionStatus != "Running"`;
     closed = (await client.workflow.count(query)).count;
     const inFlight = claimed - closed;

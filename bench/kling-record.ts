@@ -40,3 +40,47 @@ export function klingRequests(counters: SimulatorCounters, jobs: number): KlingR
   }
   return { perJob, errors };
 }
+
+/** What a request of the worker's Kling client was for, from its route template (src/kling/client.ts). */
+export type RequestKind = 'statusById' | 'statusBatch' | 'create' | 'lookup';
+
+/**
+ * Creates are POSTs to a family's path; a lookup names an external id (`external_task_id` in any of the three
+ * forms, or the new API's `external_task_ids`); every other request reads task statuses: one task by id
+ * (`…/{task_id}`: a poll, a fallback check, a confirmation) or a batch (the list endpoint, `/tasks`).
+ */
+export function requestKind(route: string): RequestKind {
+  if (route.includes('external_task_id')) return 'lookup';
+  if (/^POST \/v1\/videos\//.test(route)) return 'create';
+  return route.endsWith('/{task_id}') ? 'statusById' : 'statusBatch';
+}
+
+export type RequestKinds = Record<RequestKind, number>;
+
+/** Route → requests, into kind → requests per job. */
+export function requestKinds(byRoute: Readonly<Record<string, number>>, jobs: number): RequestKinds {
+  const kinds: RequestKinds = { statusById: 0, statusBatch: 0, create: 0, lookup: 0 };
+  for (const [route, count] of Object.entries(byRoute)) kinds[requestKind(route)] += count / jobs;
+  return kinds;
+}
+
+/** Requests made between two readings of the worker's cumulative counts, by route. */
+export function requestsBetween(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([route, count]) => [route, count - (before[route] ?? 0)] as const)
+      .filter(([, count]) => count > 0),
+  );
+}
+
+/** How many of these jobs had exactly one Kling task created for them (by external task id). */
+export function jobsWithOneTask(tasks: readonly SimulatedTask[], jobIds: readonly string[]): number {
+  const perJob = new Map<string, number>();
+  for (const { externalTaskId } of tasks) {
+    if (externalTaskId !== undefined) perJob.set(externalTaskId, (perJob.get(externalTaskId) ?? 0) + 1);
+  }
+  return jobIds.filter((jobId) => perJob.get(jobId) === 1).length;
+}

@@ -1,24 +1,75 @@
-// The command line of `npm run bench`: every parameter that shapes a run, and the configurations it expands to.
+// The command line of `npm run bench`: a profile (named groups of parameters), the flags that override it, and
+// the configurations it all expands to.
 import { z } from 'zod';
-import { Design } from './designs.js';
+import { defaultFallbackCheckMs } from '../src/activities/deps.js';
+import { Design, designs } from './designs.js';
 
-// KLING_CALLBACK_POLL_INTERVAL_SECONDS' default (src/config.ts): with callbacks on, polling is only the fallback.
+// Production's defaults (src/config.ts), in simulated seconds: scaled by the time scale like the generation.
+// KLING_POLL_INTERVAL_SECONDS: the poll interval (retry-poll and the other alternatives), the sweep's interval.
+const PRODUCTION_INTERVAL_SECONDS = 10;
+// KLING_CALLBACK_POLL_INTERVAL_SECONDS: the interval with callbacks on — the `callbacks` design's fallback poll,
+// the `sweep+callbacks` design's sweep.
 const PRODUCTION_CALLBACK_POLL_SECONDS = 60;
+// The server never retries an activity sooner than about this after the previous attempt (bench/README.md).
+export const SERVER_RETRY_FLOOR_SECONDS = 1;
 
-export interface BenchOptions {
+/** One cross product of parameters: every design × N × T below runs as one configuration. */
+export interface Group {
   readonly designs: readonly Design[];
-  /** Jobs per configuration (N); a list runs one configuration per value. */
+  /** Jobs per configuration (N). */
   readonly jobs: readonly number[];
-  /** Simulated generation time per task (T), seconds before scaling; a list runs one configuration per value. */
+  /** Simulated generation time per task (T), seconds before scaling. */
   readonly generationSeconds: readonly number[];
   /** The simulator's time scale: a task takes T × timeScale seconds of wall-clock time. */
   readonly timeScale: number;
-  /** Wall-clock seconds between two looks at a task, the same for every polling design. */
-  readonly pollIntervalSeconds: number;
-  /** The callbacks design's fallback poll interval, wall-clock seconds; `undefined`: production's 60 s, scaled. */
+  /** Wall-clock seconds between two looks at a task (poll or sweep); `undefined`: production's 10 s, scaled. */
+  readonly pollIntervalSeconds: number | undefined;
+  /** Wall-clock seconds between looks with callbacks on; `undefined`: production's 60 s, scaled, at least 1 s. */
   readonly callbackPollIntervalSeconds: number | undefined;
   /** Most jobs in flight at once; `undefined` starts every job at once. */
   readonly concurrency: number | undefined;
+}
+
+export const Profile = z.enum(['default', 'realistic']);
+export type Profile = z.infer<typeof Profile>;
+
+const every = Design.options;
+const scaled = { pollIntervalSeconds: undefined, callbackPollIntervalSeconds: undefined } as const;
+
+/**
+ * `default`: every design at N = 1000, T = 60 s, scale 0.1, 200 open (the committed tables' configuration).
+ * `realistic` (issue 15): production's 10 s interval at T = 60, 120 and 300 s, scale 0.1 (the interval is then
+ * 1 s of wall clock, the server's retry floor: the smallest scale at which `retry-poll` can keep it), N = 1000,
+ * 200 open; then 10,000 jobs open at once on the `sweep` design, T = 300 s in real time.
+ */
+export const profiles: Readonly<Record<Profile, readonly Group[]>> = {
+  default: [
+    { designs: every, jobs: [1000], generationSeconds: [60], timeScale: 0.1, concurrency: 200, ...scaled },
+  ],
+  realistic: [
+    {
+      designs: every,
+      jobs: [1000],
+      generationSeconds: [60, 120, 300],
+      timeScale: 0.1,
+      concurrency: 200,
+      ...scaled,
+    },
+    {
+      designs: ['sweep'],
+      jobs: [10_000],
+      generationSeconds: [300],
+      timeScale: 1,
+      concurrency: undefined,
+      ...scaled,
+    },
+  ],
+};
+
+export interface BenchOptions {
+  readonly profile: Profile;
+  /** The profile's groups with the command line's overrides applied; none is empty. */
+  readonly groups: readonly Group[];
   /** Worker tuning; `undefined` keeps the SDK default. */
   readonly maxCachedWorkflows: number | undefined;
   readonly maxConcurrentActivities: number | undefined;
@@ -33,31 +84,54 @@ export interface Configuration {
   readonly jobs: number;
   readonly generationSeconds: number;
   readonly timeScale: number;
+  /** Wall clock: between two looks at a task (the poll, or the sweep). */
   readonly pollIntervalMs: number;
-  /** The callbacks design's fallback poll interval (wall clock); callbacks are what it waits for. */
+  /** Wall clock: between looks with callbacks on (`callbacks`' fallback poll, `sweep+callbacks`' sweep). */
   readonly callbackPollIntervalMs: number;
   readonly concurrency: number;
   readonly maxCachedWorkflows: number | undefined;
   readonly maxConcurrentActivities: number | undefined;
 }
 
+const designList = every
+  .map((design) => `    ${design.padEnd(16)} ${designs[design].description}`)
+  .join('\n');
+
 export const usage = `Usage: npm run bench -- [options]
 
-  --designs <list>             ${Design.options.join(',')} (default: all)
-  --jobs <list>                jobs per configuration, N (default 1000)
-  --generation <list>          simulated generation time T in seconds, before scaling (default 60)
-  --time-scale <x>             simulator time scale; a task takes T × x wall seconds (default 0.1)
-  --poll-interval <seconds>    wall-clock poll interval, every design (default 1; the server floor is ~1 s)
-  --callback-poll-interval <s> the callbacks design's fallback poll interval, wall seconds
-                               (default: production's 60 s in simulated time, i.e. 60 × time scale, at least 1)
-  --concurrency <n|all>        most jobs in flight at once (default 200)
+  --profile <name>             ${Profile.options.join(' | ')} (default: default); the flags below override it
+                                 default:   every design, N = 1000, T = 60 s, time scale 0.1, 200 open
+                                 realistic: every design, N = 1000, T = 60,120,300 s, scale 0.1, 200 open;
+                                            then sweep, N = 10000, T = 300 s real time (scale 1), all open
+  --designs <list>             run only these of the profile's designs (default: all of them):
+${designList}
+  --jobs <list>                jobs per configuration, N
+  --generation <list>          simulated generation time T in seconds, before scaling
+  --time-scale <x>             simulator time scale; a task takes T × x wall seconds
+  --poll-interval <seconds>    wall-clock interval between looks (polls, sweeps), every design
+                               (default: production's 10 s in simulated time, i.e. 10 × time scale;
+                               the server retries an activity at most about once a second)
+  --callback-poll-interval <s> wall-clock interval between looks with callbacks on (callbacks' fallback
+                               poll, sweep+callbacks' sweep; default: production's 60 s in simulated time,
+                               i.e. 60 × time scale, at least 1). A sweep job's own check is production's
+                               default, 5 intervals and at least 5 minutes, in simulated time
+  --concurrency <n|all>        most jobs in flight at once
   --max-cached-workflows <n>   worker option (default: the SDK's, from the heap size)
   --max-concurrent-activities <n>  worker option maxConcurrentActivityTaskExecutions (default: the SDK's, 100)
   --out <file>                 JSON result file (default bench/results/<timestamp>.json)
   --no-record                  a trial: no table appended to bench/RESULTS.md, the JSON goes to the temp folder
   --help
 
-One configuration runs per design × N × T, each on a fresh dev server, simulator, store and worker process.`;
+One configuration runs per design × N × T of each group of the profile, each on a fresh dev server, simulator,
+store and worker process.`;
+
+/**
+ * A sweep job's own check (production's default, src/activities/deps.ts: five sweep intervals, at least five
+ * minutes), in simulated time like every other interval: wall-clock milliseconds for a wall-clock sweep interval.
+ */
+export function jobCheckMs(sweepIntervalMs: number, timeScale: number): number {
+  return Math.round(defaultFallbackCheckMs(sweepIntervalMs / timeScale) * timeScale);
+}
 
 /** A bad command line; the message says which flag. */
 export class BenchUsageError extends Error {
@@ -79,6 +153,7 @@ function parseList<T>(flag: string, schema: z.ZodType<T>, raw: string): T[] {
 }
 
 const valued = new Set([
+  'profile',
   'designs',
   'jobs',
   'generation',
@@ -108,45 +183,82 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     if (value === undefined) throw new BenchUsageError(`--${match[1]} needs a value`);
     values.set(match[1]!, value);
   }
-  const get = (flag: string, fallback: string): string => values.get(flag) ?? fallback;
-  const optional = <T>(flag: string, schema: z.ZodType<T>): T | undefined => {
+  const optional = <T>(flag: string, parse: (raw: string) => T): T | undefined => {
     const raw = values.get(flag);
-    return raw === undefined ? undefined : parseValue(flag, schema, raw);
+    return raw === undefined ? undefined : parse(raw);
   };
-  const concurrency = get('concurrency', '200');
+  const profile = parseValue('profile', Profile, values.get('profile') ?? 'default');
+  const picked = optional('designs', (raw) => [...new Set(parseList('designs', Design, raw))]);
+  const override: Partial<Group> = {
+    ...optional('jobs', (raw) => ({ jobs: parseList('jobs', count, raw) })),
+    ...optional('generation', (raw) => ({ generationSeconds: parseList('generation', positive, raw) })),
+    ...optional('time-scale', (raw) => ({ timeScale: parseValue('time-scale', positive, raw) })),
+    ...optional('poll-interval', (raw) => ({
+      pollIntervalSeconds: parseValue('poll-interval', positive, raw),
+    })),
+    ...optional('callback-poll-interval', (raw) => ({
+      callbackPollIntervalSeconds: parseValue('callback-poll-interval', positive, raw),
+    })),
+    ...optional('concurrency', (raw) => ({
+      concurrency: raw === 'all' ? undefined : parseValue('concurrency', count, raw),
+    })),
+  };
+  const groups = profiles[profile]
+    .map((group) => ({
+      ...group,
+      ...override,
+      designs: picked === undefined ? group.designs : picked.filter((d) => group.designs.includes(d)),
+    }))
+    .filter((group) => group.designs.length > 0);
+  if (groups.length === 0)
+    throw new BenchUsageError(`--designs: none of ${picked?.join(', ')} is in the ${profile} profile`);
   return {
-    designs: [...new Set(parseList('designs', Design, get('designs', Design.options.join(','))))],
-    jobs: parseList('jobs', count, get('jobs', '1000')),
-    generationSeconds: parseList('generation', positive, get('generation', '60')),
-    timeScale: parseValue('time-scale', positive, get('time-scale', '0.1')),
-    pollIntervalSeconds: parseValue('poll-interval', positive, get('poll-interval', '1')),
-    callbackPollIntervalSeconds: optional('callback-poll-interval', positive),
-    concurrency: concurrency === 'all' ? undefined : parseValue('concurrency', count, concurrency),
-    maxCachedWorkflows: optional('max-cached-workflows', count),
-    maxConcurrentActivities: optional('max-concurrent-activities', count),
+    profile,
+    groups,
+    maxCachedWorkflows: optional('max-cached-workflows', (raw) =>
+      parseValue('max-cached-workflows', count, raw),
+    ),
+    maxConcurrentActivities: optional('max-concurrent-activities', (raw) =>
+      parseValue('max-concurrent-activities', count, raw),
+    ),
     out: values.get('out'),
     record,
   };
 }
 
-/** Design-major order, so the rows of one design sit together in the table. */
+/**
+ * Group by group, design-major within a group, so the rows of one design sit together in the table. A
+ * configuration that overrides made equal to an earlier one runs once.
+ */
 export function configurations(options: BenchOptions): Configuration[] {
-  return options.designs.flatMap((design) =>
-    options.jobs.flatMap((jobs) =>
-      options.generationSeconds.map((generationSeconds) => ({
-        design,
-        jobs,
-        generationSeconds,
-        timeScale: options.timeScale,
-        pollIntervalMs: Math.round(options.pollIntervalSeconds * 1000),
-        callbackPollIntervalMs: Math.round(
-          (options.callbackPollIntervalSeconds ??
-            Math.max(1, PRODUCTION_CALLBACK_POLL_SECONDS * options.timeScale)) * 1000,
-        ),
-        concurrency: Math.min(options.concurrency ?? jobs, jobs),
-        maxCachedWorkflows: options.maxCachedWorkflows,
-        maxConcurrentActivities: options.maxConcurrentActivities,
-      })),
+  const all = options.groups.flatMap((group) =>
+    group.designs.flatMap((design) =>
+      group.jobs.flatMap((jobs) =>
+        group.generationSeconds.map((generationSeconds) => ({
+          design,
+          jobs,
+          generationSeconds,
+          timeScale: group.timeScale,
+          pollIntervalMs: Math.round(
+            (group.pollIntervalSeconds ?? PRODUCTION_INTERVAL_SECONDS * group.timeScale) * 1000,
+          ),
+          callbackPollIntervalMs: Math.round(
+            (group.callbackPollIntervalSeconds ??
+              Math.max(SERVER_RETRY_FLOOR_SECONDS, PRODUCTION_CALLBACK_POLL_SECONDS * group.timeScale)) *
+              1000,
+          ),
+          concurrency: Math.min(group.concurrency ?? jobs, jobs),
+          maxCachedWorkflows: options.maxCachedWorkflows,
+          maxConcurrentActivities: options.maxConcurrentActivities,
+        })),
+      ),
     ),
   );
+  const seen = new Set<string>();
+  return all.filter((c) => {
+    const key = JSON.stringify(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

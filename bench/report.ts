@@ -1,8 +1,19 @@
 // RESULTS.md sections: the run's context (date, machine, commit, command), one row per configuration, the
-// Kling requests by route, and each alternative's ratios to the production design at the same N and T.
-import type { Configuration } from './options.js';
+// Kling requests by kind and route, every design's ratios to `retry-poll` at the same N and T, and issue 15's
+// targets judged on the production designs.
+import { designs } from './designs.js';
+import { jobCheckMs, SERVER_RETRY_FLOOR_SECONDS, type Configuration } from './options.js';
+import {
+  cpuPerJob,
+  eventsPerJob,
+  historyBytesPerJob,
+  klingAnsweredPerJob,
+  statusRequestsPerJob,
+  workflowTasksPerJob,
+} from './per-job.js';
 import type { ConfigurationResult, FailedConfiguration, RunResult } from './result.js';
 import type { Distribution } from './stats.js';
+import { checkTargets } from './targets.js';
 
 const MiB = 2 ** 20;
 
@@ -13,9 +24,19 @@ export function isMeasured(result: ConfigurationResult | FailedConfiguration): r
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 const seconds = (ms: number): string => fixed(ms / 1000, 2);
 const mib = (bytes: number): string => fixed(bytes / MiB, 0);
+const simulated = (wallMs: number, c: Configuration): string => fixed(wallMs / 1000 / c.timeScale, 0);
+const wall = (ms: number, c: Configuration): string =>
+  `${ms / 1000} s of wall clock (${simulated(ms, c)} s simulated)`;
 
-function eventsCell({ mean, max }: Distribution): string {
-  return mean === max ? String(max) : `${fixed(mean, 1)} (max ${max})`;
+function meanCell({ mean, max }: Distribution, digits: number): string {
+  return mean === max ? String(max) : `${fixed(mean, digits)} (max ${max})`;
+}
+
+/** The job's own count, then the shared workflows' ÷ N when the design has any. */
+function withShared(own: string, sharedTotal: number, result: ConfigurationResult): string {
+  return result.shared.runs === 0
+    ? own
+    : `${own} + ${fixed(sharedTotal / result.configuration.jobs, 2)} shared`;
 }
 
 function generationCell({ generationSeconds, timeScale }: Configuration): string {
@@ -42,9 +63,11 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
     'server CPU ms/job',
     'overhead s p50 / p95 / p99 / max',
     'history events/job',
+    'workflow tasks/job',
     'history KiB/job',
     'worker RSS MiB idle → peak',
     'max in flight',
+    'one Kling task / billed',
     'load 1 min before → after',
   ];
   const rows = results.map((result) => {
@@ -53,6 +76,8 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
     if (!isMeasured(result))
       return [...key, `error: ${result.error.split('\n')[0]}`, ...header.slice(5).map(() => '')];
     const o = result.overheadMs;
+    const failedTasks = result.workflowTaskFailures.mean;
+    const tasks = withShared(meanCell(result.workflowTasks, 2), result.shared.workflowTasks, result);
     return [
       ...key,
       `${result.completed}/${c.jobs}`,
@@ -60,10 +85,12 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
       fixed(result.workerCpuMsPerJob, 1),
       result.serverCpuMsPerJob === undefined ? 'n/a' : fixed(result.serverCpuMsPerJob, 1),
       `${seconds(o.p50)} / ${seconds(o.p95)} / ${seconds(o.p99)} / ${seconds(o.max)}`,
-      eventsCell(result.historyEvents),
-      fixed(result.historyBytes.mean / 1024, 1),
+      withShared(meanCell(result.historyEvents, 1), result.shared.events, result),
+      failedTasks === 0 ? tasks : `${tasks} (${fixed(failedTasks, 2)} failed)`,
+      fixed(historyBytesPerJob(result) / 1024, 1),
       `${mib(result.worker.baselineRssBytes)} → ${mib(result.worker.peakRssBytes)}`,
       String(result.worker.maxInFlight),
+      `${result.audit.oneTask} / ${result.audit.billed}`,
       `${fixed(result.loadAverage.before, 2)} → ${fixed(result.loadAverage.after, 2)}`,
     ];
   });
@@ -71,9 +98,10 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
 }
 
 function requestsTable(results: readonly ConfigurationResult[]): string[] {
-  const routes = [...new Set(results.flatMap((r) => Object.keys(r.klingRequestsPerJob)))].sort();
+  const routes = [...new Set(results.flatMap((r) => Object.keys(r.klingClientRequestsPerJob)))].sort();
   const rows = results.map((result) => {
     const c = result.configuration;
+    const kinds = result.klingRequestKindsPerJob;
     const errors = Object.entries(result.klingErrors).flatMap(([route, byStatus]) =>
       Object.entries(byStatus).map(([status, count]) => `${route} ${status}: ${count}`),
     );
@@ -81,12 +109,28 @@ function requestsTable(results: readonly ConfigurationResult[]): string[] {
       c.design,
       String(c.jobs),
       generationCell(c),
-      ...routes.map((route) => fixed(result.klingRequestsPerJob[route] ?? 0, 2)),
+      fixed(statusRequestsPerJob(result), 2),
+      fixed(kinds.statusBatch, 2),
+      fixed(kinds.create, 2),
+      fixed(kinds.lookup, 2),
+      ...routes.map((route) => fixed(result.klingClientRequestsPerJob[route] ?? 0, 2)),
+      fixed(klingAnsweredPerJob(result), 2),
       errors.length === 0 ? 'none' : errors.join('; '),
     ];
   });
   return table(
-    ['design', 'N', 'T sim s (wall s)', ...routes.map((r) => `\`${r}\``), 'answers other than 200'],
+    [
+      'design',
+      'N',
+      'T sim s (wall s)',
+      'status reads',
+      'of them in batches',
+      'creates',
+      'lookups',
+      ...routes.map((r) => `\`${r}\``),
+      'Kling answered',
+      'answers other than 200',
+    ],
     rows,
   );
 }
@@ -94,41 +138,41 @@ function requestsTable(results: readonly ConfigurationResult[]): string[] {
 const sameLoad = (a: Configuration, b: Configuration): boolean =>
   a.jobs === b.jobs && a.generationSeconds === b.generationSeconds && a.concurrency === b.concurrency;
 
-function ratio(alternative: number | undefined, ours: number | undefined): string {
-  if (alternative === undefined || ours === undefined || ours === 0) return 'n/a';
-  return `${fixed(alternative / ours, 2)}×`;
-}
-
-function totalRequests(result: ConfigurationResult): number {
-  return Object.values(result.klingRequestsPerJob).reduce((sum, n) => sum + n, 0);
+function ratio(other: number | undefined, base: number | undefined): string {
+  if (other === undefined || base === undefined || base === 0) return 'n/a';
+  return `${fixed(other / base, 2)}×`;
 }
 
 function ratioTable(results: readonly ConfigurationResult[]): string[] {
-  const rows = results.flatMap((alternative) => {
-    const c = alternative.configuration;
-    const ours = results.find((r) => r.configuration.design === 'retry-poll' && sameLoad(r.configuration, c));
-    if (c.design === 'retry-poll' || ours === undefined) return [];
+  const rows = results.flatMap((other) => {
+    const c = other.configuration;
+    const base = results.find((r) => r.configuration.design === 'retry-poll' && sameLoad(r.configuration, c));
+    if (c.design === 'retry-poll' || base === undefined) return [];
     return [
       [
         c.design,
         String(c.jobs),
         generationCell(c),
-        ratio(alternative.throughput, ours.throughput),
-        ratio(alternative.workerCpuMsPerJob, ours.workerCpuMsPerJob),
-        ratio(alternative.serverCpuMsPerJob, ours.serverCpuMsPerJob),
-        ratio(alternative.overheadMs.p50, ours.overheadMs.p50),
-        ratio(alternative.overheadMs.p99, ours.overheadMs.p99),
-        ratio(totalRequests(alternative), totalRequests(ours)),
-        ratio(alternative.historyEvents.mean, ours.historyEvents.mean),
-        ratio(alternative.historyBytes.mean, ours.historyBytes.mean),
-        ratio(alternative.worker.peakRssBytes, ours.worker.peakRssBytes),
+        ratio(other.throughput, base.throughput),
+        ratio(cpuPerJob(other), cpuPerJob(base)),
+        ratio(other.workerCpuMsPerJob, base.workerCpuMsPerJob),
+        ratio(other.serverCpuMsPerJob, base.serverCpuMsPerJob),
+        ratio(other.overheadMs.p50, base.overheadMs.p50),
+        ratio(other.overheadMs.p99, base.overheadMs.p99),
+        ratio(statusRequestsPerJob(other), statusRequestsPerJob(base)),
+        ratio(klingAnsweredPerJob(other), klingAnsweredPerJob(base)),
+        ratio(eventsPerJob(other), eventsPerJob(base)),
+        ratio(workflowTasksPerJob(other), workflowTasksPerJob(base)),
+        ratio(historyBytesPerJob(other), historyBytesPerJob(base)),
+        ratio(other.worker.peakRssBytes, base.worker.peakRssBytes),
       ],
     ];
   });
   if (rows.length === 0) return [];
   return [
     '',
-    'Alternative ÷ retry-poll at the same N, T and concurrency (above 1× means the alternative has more of it):',
+    'Each design ÷ retry-poll at the same N, T and concurrency (above 1× means the design has more of it; ' +
+      'history and workflow tasks include the shared workflows ÷ N):',
     '',
     ...table(
       [
@@ -136,12 +180,15 @@ function ratioTable(results: readonly ConfigurationResult[]): string[] {
         'N',
         'T sim s (wall s)',
         'jobs/s',
+        'worker + server CPU/job',
         'worker CPU/job',
         'server CPU/job',
         'overhead p50',
         'overhead p99',
+        'Kling status reads/job',
         'Kling requests/job',
         'history events',
+        'workflow tasks',
         'history bytes',
         'worker peak RSS',
       ],
@@ -150,10 +197,54 @@ function ratioTable(results: readonly ConfigurationResult[]): string[] {
   ];
 }
 
+function targetsTable(results: readonly ConfigurationResult[]): string[] {
+  const checks = checkTargets(results);
+  if (checks.length === 0) return [];
+  return [
+    '',
+    "Issue 15's targets, on the production designs (history and workflow tasks include the shared workflows ÷ N):",
+    '',
+    ...table(
+      ['design', 'N', 'T sim s (wall s)', 'concurrency', 'target', 'measured', 'verdict'],
+      checks.map(({ configuration: c, target, measured, verdict }) => [
+        c.design,
+        String(c.jobs),
+        generationCell(c),
+        String(c.concurrency),
+        target,
+        measured,
+        verdict,
+      ]),
+    ),
+  ];
+}
+
+/** One line per time scale and interval in the run: the profile's groups may differ. */
+function timeLines(configurations: readonly Configuration[]): string[] {
+  const lines = new Set<string>();
+  for (const c of configurations) {
+    let line =
+      `- Time scale ${c.timeScale}: T is simulated generation time, the wall-clock time is T × ${c.timeScale}` +
+      `${c.timeScale === 1 ? ' (real time)' : ''}. Interval between looks (polls, sweeps) ` +
+      `${wall(c.pollIntervalMs, c)} for every design; with callbacks on ${wall(c.callbackPollIntervalMs, c)} ` +
+      `(\`callbacks\`' fallback poll, \`sweep+callbacks\`' sweep); a sweep job's own check after ` +
+      `${wall(jobCheckMs(c.pollIntervalMs, c.timeScale), c)}, with callbacks ` +
+      `${wall(jobCheckMs(c.callbackPollIntervalMs, c.timeScale), c)}.`;
+    if (c.pollIntervalMs < SERVER_RETRY_FLOOR_SECONDS * 1000)
+      line +=
+        " Below the server's ~1 s retry floor: `retry-poll` and `callbacks` poll less often than asked.";
+    lines.add(line);
+  }
+  return [...lines];
+}
+
 export function renderSection(run: RunResult): string {
   const measured = run.results.filter(isMeasured);
-  const first = run.results[0]?.configuration;
   const m = run.machine;
+  const production = Object.entries(designs)
+    .filter(([, spec]) => spec.side === 'production')
+    .map(([design]) => `\`${design}\``)
+    .join(', ');
   const lines = [
     `## ${run.date}`,
     '',
@@ -161,29 +252,23 @@ export function renderSection(run: RunResult): string {
     `- Commit: \`${run.commit}\``,
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${fixed(m.memoryGiB, 1)} GiB RAM, ${m.platform}, Node ${m.node}; ` +
       'shared with other work while it ran (see the load column), so expect noise of tens of percent.',
-  ];
-  lines.push(
     run.store === 'PGlite'
       ? "- Store: PGlite in a temp folder, inside the worker process (its CPU and memory count as the worker's)."
       : '- Store: PostgreSQL (DATABASE_URL), outside the worker process.',
-  );
-  if (first !== undefined) {
-    lines.push(
-      `- Time scale ${first.timeScale}: T is simulated generation time, the wall-clock time is T × ${first.timeScale}. ` +
-        `Poll interval ${first.pollIntervalMs / 1000} s of wall clock for every design ` +
-        `(${fixed(first.pollIntervalMs / 1000 / first.timeScale, 0)} s in simulated time).`,
-    );
-  }
-  const callbacks = run.results.find((r) => r.configuration.design === 'callbacks')?.configuration;
-  if (callbacks !== undefined) {
-    lines.push(
-      `- The callbacks design polls only as a fallback, every ${callbacks.callbackPollIntervalMs / 1000} s of wall clock ` +
-        `(${fixed(callbacks.callbackPollIntervalMs / 1000 / callbacks.timeScale, 0)} s simulated); callbacks are signed.`,
-    );
-  }
-  lines.push('', ...mainTable(run.results));
+    ...timeLines(run.results.map((r) => r.configuration)),
+    `- Production designs (src/workflows at the commit above): ${production}; the others are frozen in ` +
+      'bench/alternatives. Callbacks, where on, are signed.',
+    '',
+    ...mainTable(run.results),
+  ];
   if (measured.length > 0)
-    lines.push('', 'Kling requests per job, by route:', '', ...requestsTable(measured));
-  lines.push(...ratioTable(measured), '');
+    lines.push(
+      '',
+      "Kling requests per job, by what they were for and by route (the worker's Kling client, first start to " +
+        'last close), and what Kling (the simulator) answered in all:',
+      '',
+      ...requestsTable(measured),
+    );
+  lines.push(...ratioTable(measured), ...targetsTable(measured), '');
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 // The measured outcome of one configuration, as written to the JSON result file and rendered in RESULTS.md.
+import type { RequestKinds } from './kling-record.js';
 import type { Configuration } from './options.js';
 import type { Distribution } from './stats.js';
 
@@ -25,12 +26,30 @@ export interface ConfigurationResult {
   readonly serverCpuMsPerJob: number | undefined;
   /** Simulator terminal transition → workflow close, milliseconds. */
   readonly overheadMs: Distribution;
-  /** Route → requests the simulator answered, per job (any status). */
+  /** Route → requests the simulator answered, per job (any status), over the whole configuration. */
   readonly klingRequestsPerJob: Readonly<Record<string, number>>;
   /** Route → HTTP status → count, for answers other than 200. */
   readonly klingErrors: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The worker's Kling client, first start to last close: requests per job by its route template… */
+  readonly klingClientRequestsPerJob: Readonly<Record<string, number>>;
+  /** …and by what they were for (status reads by id or in batches, creates, lookups by external id). */
+  readonly klingRequestKindsPerJob: RequestKinds;
+  /** Each job's own history. */
   readonly historyEvents: Distribution;
   readonly historyBytes: Distribution;
+  readonly workflowTasks: Distribution;
+  readonly workflowTaskFailures: Distribution;
+  /** The design's shared workflows on the task queue (a sweep and its continued runs): totals, not per job. */
+  readonly shared: {
+    readonly runs: number;
+    readonly workflowTypes: readonly string[];
+    readonly events: number;
+    readonly bytes: number;
+    readonly workflowTasks: number;
+    readonly workflowTaskFailures: number;
+  };
+  /** What the run left: jobs with exactly one Kling task, jobs with a bill line, job rows `succeeded`. */
+  readonly audit: { readonly oneTask: number; readonly billed: number; readonly succeeded: number };
   readonly worker: {
     /** Resident set once the worker was ready and idle, after collecting its start-up garbage. */
     readonly baselineRssBytes: number;

@@ -11,8 +11,15 @@ import { startSimulator } from '../src/kling/simulator/simulator.js';
 import { obtainTemporalServer } from '../src/temporal/dev-server.js';
 import { designs } from './designs.js';
 import { driveJobs } from './drive-jobs.js';
-import { readJobHistory } from './history.js';
-import { completionOverheads, klingRequests, terminalTimes } from './kling-record.js';
+import { readJobHistory, readSharedHistories } from './history.js';
+import {
+  completionOverheads,
+  jobsWithOneTask,
+  klingRequests,
+  requestKinds,
+  requestsBetween,
+  terminalTimes,
+} from './kling-record.js';
 import { mapLimited } from './map-limited.js';
 import type { Configuration } from './options.js';
 import type { ConfigurationResult } from './result.js';
@@ -48,7 +55,6 @@ export async function runConfiguration(
   const { design, jobs, generationSeconds, timeScale, concurrency } = configuration;
   const spec = designs[design];
   const generationWallMs = generationSeconds * 1000 * timeScale;
-  const pollIntervalMs = spec.callbacks ? configuration.callbackPollIntervalMs : configuration.pollIntervalMs;
   // Signed callbacks, as a production deployment with a Kling webhook secret receives them.
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   const loadBefore = loadavg()[0]!;
@@ -89,8 +95,13 @@ export async function runConfiguration(
         accessKey: simulator.credentials.accessKey,
         secretKey: simulator.credentials.secretKey,
       },
-      // A budget no configuration reaches: the benchmark measures the wait, not its limit.
-      wait: { pollIntervalMs, budgetMs: Math.max(10 * generationWallMs, 3_600_000) },
+      timeScale,
+      wait: {
+        intervalMs: configuration.pollIntervalMs,
+        callbackPollIntervalMs: configuration.callbackPollIntervalMs,
+        // A budget no configuration reaches: the benchmark measures the wait, not its limit.
+        budgetMs: Math.max(10 * generationWallMs, 3_600_000),
+      },
       store,
       ...(configuration.maxCachedWorkflows === undefined
         ? {}
@@ -110,7 +121,10 @@ export async function runConfiguration(
 
     // Unique across runs, so a shared PostgreSQL (DATABASE_URL) never sees a job id twice.
     const runTag = randomUUID().slice(0, 8);
-    const jobIds = Array.from({ length: jobs }, (_, index) => `${design}-${runTag}-${index}`);
+    const jobIds = Array.from(
+      { length: jobs },
+      (_, index) => `${design.replaceAll(/[^a-z0-9-]/g, '-')}-${runTag}-${index}`,
+    );
     const drive = await driveJobs({
       client,
       taskQueue,
@@ -127,14 +141,27 @@ export async function runConfiguration(
     const serverCpuAfter = serverPid === undefined ? undefined : await processCpuSeconds(serverPid);
 
     const histories = await mapLimited(jobIds, HISTORY_PARALLELISM, (jobId) => readJobHistory(client, jobId));
-    const overheads = completionOverheads(histories, terminalTimes(simulator.tasks()));
+    const shared = await readSharedHistories(client, taskQueue, spec.workflowType);
+    // A shared workflow outlives its jobs (a sweep waits for the next one): on a shared server it would run on.
+    for (const run of shared.filter((r) => r.running)) {
+      await client.workflow
+        .getHandle(run.workflowId, run.runId)
+        .terminate('benchmark configuration over')
+        .catch(() => undefined);
+    }
+    const tasks = simulator.tasks();
+    const overheads = completionOverheads(histories, terminalTimes(tasks));
     const counters = simulator.counters();
     const requests = klingRequests(counters, jobs);
+    const clientRequests = requestsBetween(baseline.klingRequests, end.klingRequests);
     const started = Math.min(...histories.map((h) => h.startedAt));
     const lastClose = Math.max(...histories.map((h) => h.closedAt ?? 0));
     const wallSeconds = (lastClose - started) / 1000;
     const completed = histories.filter((h) => h.completed).length;
+    const stored = await worker.audit(jobIds);
     const final = await worker.stop();
+    const sum = (pick: (run: (typeof shared)[number]) => number): number =>
+      shared.reduce((total, run) => total + pick(run), 0);
 
     return {
       configuration,
@@ -150,8 +177,27 @@ export async function runConfiguration(
       overheadMs: distribution(overheads),
       klingRequestsPerJob: requests.perJob,
       klingErrors: requests.errors,
+      klingClientRequestsPerJob: Object.fromEntries(
+        Object.entries(clientRequests).map(([route, count]) => [route, count / jobs]),
+      ),
+      klingRequestKindsPerJob: requestKinds(clientRequests, jobs),
       historyEvents: distribution(histories.map((h) => h.events)),
       historyBytes: distribution(histories.map((h) => h.bytes)),
+      workflowTasks: distribution(histories.map((h) => h.workflowTasks)),
+      workflowTaskFailures: distribution(histories.map((h) => h.workflowTaskFailures)),
+      shared: {
+        runs: shared.length,
+        workflowTypes: [...new Set(shared.map((r) => r.workflowType))].sort(),
+        events: sum((r) => r.events),
+        bytes: sum((r) => r.bytes),
+        workflowTasks: sum((r) => r.workflowTasks),
+        workflowTaskFailures: sum((r) => r.workflowTaskFailures),
+      },
+      audit: {
+        oneTask: jobsWithOneTask(tasks, jobIds),
+        billed: stored.billed,
+        succeeded: stored.succeeded,
+      },
       worker: {
         baselineRssBytes: baseline.rssBytes,
         peakRssBytes: final.peakRssBytes,

@@ -54,8 +54,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const results: (ConfigurationResult | FailedConfiguration)[] = [];
   try {
     for (const configuration of configurations(options)) {
-      const { design, jobs, generationSeconds, concurrency } = configuration;
-      log(`▶ ${design}: N=${jobs}, T=${generationSeconds} s simulated, concurrency ${concurrency}`);
+      const { design, jobs, generationSeconds, concurrency, timeScale, pollIntervalMs } = configuration;
+      log(
+        `▶ ${design}: N=${jobs}, T=${generationSeconds} s simulated (scale ${timeScale}), ` +
+          `interval ${pollIntervalMs / 1000} s wall, concurrency ${concurrency}`,
+      );
       try {
         const result = await runConfiguration(configuration, { scratch, bundlePath, log });
         log(

@@ -1,42 +1,51 @@
-// The callbacks design's part of the worker process, wired as src/worker.ts wires it: a receiver in the same
-// process, signals through a client connection of its own, and a per-job callback URL for the submit activity.
+// The callback receiver of a worker process with callbacks on, run as src/worker.ts runs it: in the same process,
+// reaching Temporal through a client connection of its own, with a per-job callback URL for the submit activity.
+// Which receiver runs, and what a valid callback becomes, is the design's (`listen`): production's receiver hinting
+// the account's sweep, or the frozen one signalling the job.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
-import type { ActivityDeps, WaitPolicy } from '../src/activities/index.js';
-import { hintSweeps } from '../src/callbacks/deliver.js';
-import { startCallbackReceiver } from '../src/callbacks/receiver.js';
+import type { CallbackReceiver } from '../src/callbacks/receiver.js';
 import { callbackUrl } from '../src/callbacks/token.js';
+import type { WorkerSpec } from './worker-messages.js';
+
+/** What every receiver is started with; the delivery (built from the client) is the design's. */
+export interface ReceiverSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly secret: string;
+  readonly webhookSecret: string;
+  readonly logger: Logger;
+}
+
+export type ListenForCallbacks = (client: Client, settings: ReceiverSettings) => Promise<CallbackReceiver>;
 
 export interface WorkerCallbacks {
-  readonly deps: Pick<ActivityDeps, 'wait' | 'callbackUrl'>;
+  /** The `callback_url` the submit activity sends Kling for a job. */
+  readonly callbackUrl: (jobId: string) => string;
   close(): Promise<void>;
 }
 
-export async function startWorkerCallbacks(options: {
-  readonly address: string;
-  readonly namespace: string;
-  readonly wait: WaitPolicy;
-  readonly webhookSecret: string;
-  readonly logger: Logger;
-}): Promise<WorkerCallbacks> {
+/** The receiver when the spec turns callbacks on; `undefined` otherwise. */
+export async function startWorkerCallbacks(
+  spec: WorkerSpec,
+  logger: Logger,
+  listen: ListenForCallbacks,
+): Promise<WorkerCallbacks | undefined> {
+  if (spec.callbacks === undefined) return undefined;
   // Made fresh per run: the token only has to be unguessable to others, and nothing outlives the run.
   const secret = randomBytes(32).toString('base64url');
-  const connection = await Connection.connect({ address: options.address });
+  const connection = await Connection.connect({ address: spec.address });
   try {
-    const receiver = await startCallbackReceiver({
+    const receiver = await listen(new Client({ connection, namespace: spec.namespace }), {
       host: '127.0.0.1',
       port: 0,
       secret,
-      webhookSecret: options.webhookSecret,
-      deliver: hintSweeps(new Client({ connection, namespace: options.namespace })),
-      logger: options.logger,
+      webhookSecret: spec.callbacks.webhookSecret,
+      logger,
     });
     return {
-      deps: {
-        wait: options.wait,
-        callbackUrl: (jobId) => callbackUrl(receiver.url, secret, jobId),
-      },
+      callbackUrl: (jobId) => callbackUrl(receiver.url, secret, jobId),
       async close() {
         await receiver.close();
         await connection.close();

@@ -1,13 +1,21 @@
 // The harness' side of the worker process: start it, sample its resource use, stop it.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { FromWorker, type ToWorker, type WorkerSample, type WorkerSpec } from './worker-messages.js';
+import {
+  FromWorker,
+  type StoreAudit,
+  type ToWorker,
+  type WorkerSample,
+  type WorkerSpec,
+} from './worker-messages.js';
 
 export interface WorkerHandle {
   readonly pid: number;
   sample(): Promise<WorkerSample>;
   /** Collects the worker's start-up garbage and restarts its peak; the sample after that. */
   baseline(): Promise<WorkerSample>;
+  /** What the store holds for these jobs (bill lines, succeeded rows); ask once every job has closed. */
+  audit(jobIds: readonly string[]): Promise<StoreAudit>;
   /** Shuts the worker down and resolves with its last sample, taken after the worker stopped; idempotent. */
   stop(): Promise<WorkerSample>;
 }
@@ -23,6 +31,7 @@ export function startWorkerProcess(spec: WorkerSpec): Promise<WorkerHandle> {
   // The child answers in order, so pending samples resolve first in, first out.
   const samples: ((sample: WorkerSample) => void)[] = [];
   let ready: (() => void) | undefined;
+  let audited: ((audit: StoreAudit) => void) | undefined;
   let stopped: ((sample: WorkerSample) => void) | undefined;
   // Whatever is awaited when the child fails or dies is rejected with the reason.
   const waiting = new Set<(error: Error) => void>();
@@ -46,6 +55,7 @@ export function startWorkerProcess(spec: WorkerSpec): Promise<WorkerHandle> {
     const message = FromWorker.parse(raw);
     if (message.type === 'ready') ready?.();
     else if (message.type === 'sample') samples.shift()?.(message.sample);
+    else if (message.type === 'audit') audited?.(message.audit);
     else if (message.type === 'stopped') stopped?.(message.sample);
     else fail(new Error(`worker process failed: ${message.message}`));
   });
@@ -63,6 +73,11 @@ export function startWorkerProcess(spec: WorkerSpec): Promise<WorkerHandle> {
       awaited<WorkerSample>((resolve) => {
         samples.push(resolve);
         post({ type: 'baseline' });
+      }),
+    audit: (jobIds) =>
+      awaited<StoreAudit>((resolve) => {
+        audited = resolve;
+        post({ type: 'audit', jobIds: [...jobIds] });
       }),
     stop: () =>
       (stopping ??= awaited<WorkerSample>((resolve) => {

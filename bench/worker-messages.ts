@@ -9,8 +9,18 @@ export const WorkerSpec = z.object({
   bundlePath: z.string(),
   design: Design,
   simulator: z.object({ url: z.string(), accessKey: z.string(), secretKey: z.string() }),
-  wait: z.object({ pollIntervalMs: z.number().positive(), budgetMs: z.number().positive() }),
-  /** Set for the callbacks design: the receiver runs in the worker process; the simulator signs with this secret. */
+  /** The simulator's: production's durations are simulated time, this × wall clock. */
+  timeScale: z.number().positive(),
+  /** Wall-clock milliseconds; each design's wiring maps them onto its own settings. */
+  wait: z.object({
+    /** Between two looks at a task: the poll interval, or the sweep's (KLING_POLL_INTERVAL_SECONDS). */
+    intervalMs: z.number().positive(),
+    /** The same with callbacks on (KLING_CALLBACK_POLL_INTERVAL_SECONDS): a fallback poll, or the sweep's. */
+    callbackPollIntervalMs: z.number().positive(),
+    /** The job's whole budget for the wait. */
+    budgetMs: z.number().positive(),
+  }),
+  /** Set for the designs with callbacks: the receiver runs in the worker process; the simulator signs with this. */
   callbacks: z.object({ webhookSecret: z.string() }).optional(),
   store: z.union([z.object({ dataDir: z.string() }), z.object({ databaseUrl: z.string() })]),
   maxCachedWorkflows: z.number().int().positive().optional(),
@@ -26,13 +36,25 @@ export const WorkerSample = z.object({
   /** The most the resident set reached since the baseline (see worker-memory.ts). */
   peakRssBytes: z.number(),
   heapUsedBytes: z.number(),
+  /** Kling requests the worker's client made since the process started, by the client's route template. */
+  klingRequests: z.record(z.string(), z.number()),
 });
 export type WorkerSample = z.infer<typeof WorkerSample>;
+
+/** Of the jobs asked about: how many have a bill line, and how many job rows say `succeeded`. */
+export const StoreAudit = z.object({
+  jobs: z.number().int(),
+  billed: z.number().int(),
+  succeeded: z.number().int(),
+});
+export type StoreAudit = z.infer<typeof StoreAudit>;
 
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sample') }),
   /** Collect start-up garbage, restart the peak, then sample. */
   z.object({ type: z.literal('baseline') }),
+  /** After the run: what the store holds for these jobs. */
+  z.object({ type: z.literal('audit'), jobIds: z.array(z.string()) }),
   z.object({ type: z.literal('stop') }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
@@ -40,6 +62,7 @@ export type ToWorker = z.infer<typeof ToWorker>;
 export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('sample'), sample: WorkerSample }),
+  z.object({ type: z.literal('audit'), audit: StoreAudit }),
   z.object({ type: z.literal('stopped'), sample: WorkerSample }),
   z.object({ type: z.literal('failed'), message: z.string() }),
 ]);

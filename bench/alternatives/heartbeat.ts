@@ -2,9 +2,8 @@
 // heartbeating. The history stays small, but the attempt holds one of the worker's activity slots
 // (maxConcurrentActivityTaskExecutions, 100 by default) from submit to the end of generation.
 import { proxyActivities } from '@temporalio/workflow';
-import type { JobResult } from '../../src/definitions/job.js';
 import type { AlternativeActivities } from './activities.js';
-import { runJob } from './job-steps.js';
+import { runJob, type JobResult } from './job-steps.js';
 
 export async function heartbeatJob(payload: unknown): Promise<JobResult> {
   return runJob(payload, (ref, policy) => {

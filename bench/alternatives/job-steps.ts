@@ -1,17 +1,19 @@
-// The success path of src/workflows/kling-video.ts (accept → submit → wait → bill → finish, with the same
-// activity options and search-attribute upserts), with the wait left to the caller. The alternatives reuse it
-// so their histories differ from the production workflow's only in the wait. Failure paths are left out: the
-// benchmark runs without faults.
+// The success path of src/workflows/kling-video.ts as it was before issue 15 (accept → submit → wait → bill →
+// finish, with the same activity options and search-attribute upserts), with the wait left to the caller. Every
+// alternative runs it, so their histories differ from one another only in the wait. Failure paths, the status
+// query and the job's log lines and metrics are left out: the benchmark runs without faults, and none of them
+// adds to the history.
 import {
   ApplicationFailure,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JobActivities, TaskOutcome, TaskRef, WaitPolicy } from '../../src/activities/index.js';
+import type { BillLine } from '../../src/domain/bill-line.js';
 import { JobFailureType } from '../../src/domain/job-failure.js';
 import { klingModelKey, klingTaskIdKey } from '../../src/temporal/search-attributes.js';
-import type { JobResult } from '../../src/definitions/job.js';
+import type { WaitPolicy } from './deps.js';
+import type { JobActivities, TaskOutcome, TaskRef } from './job-activities.js';
 
 const { acceptJob } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
@@ -37,6 +39,15 @@ const { billJob, finishJob } = proxyActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+/** A job that succeeded (src/workflows/definitions.ts' `JobResult`). */
+export interface JobResult {
+  readonly jobId: string;
+  readonly klingTaskId: string;
+  readonly status: 'succeed';
+  readonly videos: TaskOutcome['videos'];
+  readonly bill: BillLine;
+}
 
 export type Wait = (ref: TaskRef, policy: WaitPolicy) => Promise<TaskOutcome>;
 

@@ -3,9 +3,8 @@
 // generation time.
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import { JobFailureType } from '../../src/domain/job-failure.js';
-import type { JobResult } from '../../src/definitions/job.js';
 import type { AlternativeActivities } from './activities.js';
-import { runJob } from './job-steps.js';
+import { runJob, type JobResult } from './job-steps.js';
 
 const { peekTask } = proxyActivities<AlternativeActivities>({
   startToCloseTimeout: '1 minute',

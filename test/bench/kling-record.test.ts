@@ -1,6 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import { completionOverheads, klingRequests, terminalTimes } from '../../bench/kling-record.js';
+import {
+  completionOverheads,
+  jobsWithOneTask,
+  klingRequests,
+  requestKind,
+  requestKinds,
+  requestsBetween,
+  terminalTimes,
+} from '../../bench/kling-record.js';
+import { createKlingClient } from '../../src/kling/client.js';
 import { createCounters, countRequest } from '../../src/kling/simulator/counters.js';
+import { startSimulator } from '../../src/kling/simulator/simulator.js';
 import type { SimulatedTask } from '../../src/kling/simulator/tasks.js';
 
 function task(externalTaskId: string | undefined, transitions: SimulatedTask['transitions']): SimulatedTask {
@@ -78,5 +88,69 @@ describe('klingRequests', () => {
     const requests = klingRequests({ ...counters, inFlight: 0 }, 4);
     expect(requests.perJob).toEqual({ [create]: 1.5, [query]: 2.5 });
     expect(requests.errors).toEqual({ [create]: { '429': 1, dropped: 1 } });
+  });
+});
+
+describe('requestKind', () => {
+  test("the real client's routes: the create, a status query, a list page and the lookup by external id", async () => {
+    const simulator = await startSimulator({ seed: 3, timeScale: 0.001, jitter: 0 });
+    try {
+      const routes: string[] = [];
+      const client = createKlingClient({
+        baseUrl: simulator.url,
+        auth: { accessKey: simulator.credentials.accessKey, secretKey: simulator.credentials.secretKey },
+        onRequest: ({ route }) => routes.push(route),
+      });
+      const body = { model_name: 'kling-v2-6', mode: 'pro', prompt: 'a fox', duration: '5' };
+      const task = await client.createTask('text2video', body, 'job-1');
+      await client.getTask('text2video', task.taskId);
+      expect(
+        (await client.listTasks('text2video', { pageNum: 1, pageSize: 500 })).map((t) => t.taskId),
+      ).toEqual([task.taskId]);
+      expect(await client.findTaskByExternalId('text2video', 'job-unknown')).toBeNull();
+      expect(routes.map((route) => [route, requestKind(route)])).toEqual([
+        ['POST /v1/videos/text2video', 'create'],
+        ['GET /v1/videos/text2video/{task_id}', 'statusById'],
+        ['GET /v1/videos/text2video', 'statusBatch'],
+        ['GET /v1/videos/text2video/{external_task_id}', 'lookup'],
+      ]);
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  test("batch reads: the list endpoint and the new API's /tasks; its batch by external ids is a lookup", () => {
+    expect(requestKind('GET /v1/videos/text2video')).toBe('statusBatch');
+    expect(requestKind('GET /tasks?task_ids={task_ids}')).toBe('statusBatch');
+    expect(requestKind('POST /tasks')).toBe('statusBatch');
+    expect(requestKind('GET /tasks?external_task_ids={external_task_ids}')).toBe('lookup');
+  });
+});
+
+describe('requestKinds and requestsBetween', () => {
+  test("the worker's cumulative counts, differenced, then per job by kind", () => {
+    const between = requestsBetween(
+      { 'POST /v1/videos/text2video': 2, 'GET /v1/videos/text2video/{task_id}': 1 },
+      {
+        'POST /v1/videos/text2video': 6,
+        'GET /v1/videos/text2video/{task_id}': 1,
+        'GET /v1/videos/text2video': 2,
+        'GET /v1/videos/text2video/{external_task_id}?external_task_id=true': 1,
+      },
+    );
+    expect(between).toEqual({
+      'POST /v1/videos/text2video': 4,
+      'GET /v1/videos/text2video': 2,
+      'GET /v1/videos/text2video/{external_task_id}?external_task_id=true': 1,
+    });
+    expect(requestKinds(between, 4)).toEqual({ statusById: 0, statusBatch: 0.5, create: 1, lookup: 0.25 });
+  });
+});
+
+describe('jobsWithOneTask', () => {
+  test('a job with no task or with two does not count; tasks of other callers are ignored', () => {
+    const done = [{ status: 'succeed' as const, at: 1 }];
+    const tasks = [task('a', done), task('b', done), task('b', done), task('x', done), task(undefined, done)];
+    expect(jobsWithOneTask(tasks, ['a', 'b', 'c'])).toBe(1);
   });
 });
