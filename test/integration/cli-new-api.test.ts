@@ -2,24 +2,22 @@
 // API key and KLING_NEW_API_MODELS=kling-v3, and `kling-video generate … --wait`, `quote` and `status` as processes,
 // against the simulator speaking both API generations.
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { BillLine } from '../../src/domain/bill-line.js';
 import { startSimulator, type Simulator } from '../../src/kling/simulator/simulator.js';
 import { fixtures } from '../kling/fixtures.js';
-import { runCli, spawnCli } from '../cli/run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 describe('kling-video generate on the new API, against a worker process', () => {
   let simulator: Simulator;
   let dataDir: string;
   let env: Record<string, string>;
-  let worker: ChildProcessWithoutNullStreams;
-  let workerLog = '';
+  let worker: WorkerProcess;
 
   beforeAll(async () => {
     simulator = await startSimulator({ submittedMs: 200, processingMs: 1_500, jitter: 0, seed: 19 });
@@ -36,24 +34,11 @@ describe('kling-video generate on the new API, against a worker process', () => 
       KLING_NEW_API_MODELS: 'kling-v3',
       KLING_POLL_INTERVAL_SECONDS: '1',
     };
-    worker = spawnCli(['worker'], { env });
-    worker.stdout.on('data', (chunk: string) => (workerLog += chunk));
-    await new Promise<void>((resolve, reject) => {
-      worker.stderr.on('data', (chunk: string) => {
-        workerLog += chunk;
-        if (workerLog.includes('worker ready')) resolve();
-      });
-      worker.once('exit', (code) =>
-        reject(new Error(`the worker exited (${code}) before it was ready:\n${workerLog}`)),
-      );
-    });
+    worker = await startWorkerProcess('cli', env);
   });
 
   afterAll(async () => {
-    if (worker.exitCode === null && worker.signalCode === null) {
-      worker.kill('SIGTERM');
-      await once(worker, 'exit');
-    }
+    await worker?.killTree();
     await simulator?.close();
     await rm(dataDir, { recursive: true, force: true });
   });

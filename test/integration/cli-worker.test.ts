@@ -2,16 +2,15 @@
 // "terminal", `kling-video generate … --wait` and `kling-video status` as processes in another. The worker talks
 // to a fast simulator through the same settings as the real Kling (KLING_BASE_URL + keys).
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { BillLine } from '../../src/domain/bill-line.js';
 import { startSimulator, type Simulator } from '../../src/kling/simulator/simulator.js';
-import { runCli, spawnCli, type CliResult } from '../cli/run-cli.js';
+import { runCli, type CliResult } from '../cli/run-cli.js';
 
 const textExample = 'examples/kling-v2-6-text-audio.json';
 const failingExample = 'examples/kling-v3-text.json';
@@ -20,8 +19,7 @@ describe('kling-video worker, generate and status as processes', () => {
   let simulator: Simulator;
   let dataDir: string;
   let env: Record<string, string>;
-  let worker: ChildProcessWithoutNullStreams;
-  let workerLog = '';
+  let worker: WorkerProcess;
 
   beforeAll(async () => {
     simulator = await startSimulator({ submittedMs: 200, processingMs: 4_000, jitter: 0, seed: 17 });
@@ -36,24 +34,11 @@ describe('kling-video worker, generate and status as processes', () => {
       KLING_SECRET_KEY: simulator.credentials.secretKey,
       KLING_POLL_INTERVAL_SECONDS: '1',
     };
-    worker = spawnCli(['worker'], { env });
-    worker.stdout.on('data', (chunk: string) => (workerLog += chunk));
-    await new Promise<void>((resolve, reject) => {
-      worker.stderr.on('data', (chunk: string) => {
-        workerLog += chunk;
-        if (workerLog.includes('worker ready')) resolve();
-      });
-      worker.once('exit', (code) =>
-        reject(new Error(`the worker exited (${code}) before it was ready:\n${workerLog}`)),
-      );
-    });
+    worker = await startWorkerProcess('cli', env);
   });
 
   afterAll(async () => {
-    if (worker.exitCode === null && worker.signalCode === null) {
-      worker.kill('SIGKILL');
-      await once(worker, 'exit');
-    }
+    await worker?.killTree();
     await simulator?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -134,9 +119,8 @@ describe('kling-video worker, generate and status as processes', () => {
   });
 
   test('the worker stops on SIGTERM with exit 0', async () => {
-    worker.kill('SIGTERM');
-    const [code] = (await once(worker, 'exit')) as [number | null];
-    expect(code).toBe(0);
-    expect(workerLog).toContain('worker stopped');
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.output()).toContain('worker stopped');
   });
 });
