@@ -48,9 +48,13 @@ export interface ActivityDeps {
   readonly temporal: Client;
 }
 
-/** The job's own check: five sweep intervals, at least five minutes, so it costs a job one query now and then. */
+/**
+ * The job's own check: ten sweep intervals, at least ten minutes. Longer than almost every generation (Kling takes
+ * 1–5 minutes), so while the sweep runs a job ends before its check is due and the check costs nothing; a sweep that
+ * stopped delays a job by at most this.
+ */
 export function defaultFallbackCheckMs(pollIntervalMs: number): number {
-  return Math.max(5 * 60_000, 5 * pollIntervalMs);
+  return Math.max(10 * 60_000, 10 * pollIntervalMs);
 }
 
 /** One slots workflow per task queue: the workers of one queue share one Kling account. */

@@ -26,22 +26,26 @@ interface SubmitProgress {
 }
 
 /**
- * Step 2: create the Kling task from the persisted request, with external_task_id = job id. Safe to retry: a job
- * that already has a task returns it, and the client looks the task up by job id whenever an earlier create may
- * have made it.
+ * Step 2: create the Kling task from the persisted request, with external_task_id = job id. Safe to retry, as a
+ * local or a normal activity: a job that already has a task returns it, and the client looks the task up by job id
+ * whenever an earlier create may have made it.
  */
 export function submitTask(deps: ActivityDeps) {
   return async ({ jobId }: { jobId: string }): Promise<SubmittedTask> => {
-    const job = await deps.store.getJob(jobId);
-    if (job === undefined)
+    const started = await deps.store.startCreate(jobId);
+    if (started === undefined)
       throw ApplicationFailure.nonRetryable(`Job ${jobId} was never accepted.`, 'JobNotFound');
+    const { job, createSentBefore } = started;
     if (job.klingTaskId !== null && job.klingFamily !== null) {
       const api = job.klingApi === 'new' ? { api: 'new' as const } : {};
       return { taskId: job.klingTaskId, family: job.klingFamily, ...api, status: 'submitted' };
     }
     const envelope = RequestEnvelope.parse(job.envelope);
     const context = Context.current();
-    const mayExist = context.info.attempt > 1 && createMayHaveLanded(context.info.heartbeatDetails);
+    // The store says whether any earlier submit sent a create (also one that died with its worker, as a local
+    // activity does, leaving no attempt count); an earlier attempt of this activity may say its create was refused.
+    const mayExist =
+      createSentBefore && (context.info.attempt === 1 || createMayHaveLanded(context.info.heartbeatDetails));
     try {
       const callbackUrl = deps.callbackUrl?.(jobId);
       const task =

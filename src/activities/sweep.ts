@@ -34,8 +34,13 @@ const MAX_WAITING = 100_000;
 const MAX_REQUESTS_PER_FAMILY = 40;
 /** Kling new-API batch queries per sweep at most: 2,000 waiting tasks, the newest first. */
 const MAX_NEW_API_REQUESTS = 40;
-/** Parallel requests to Kling, and signals to jobs. */
-const PARALLEL = 8;
+/** Parallel requests to Kling: a share of the account's rate limit. */
+const PARALLEL_REQUESTS = 8;
+/**
+ * Parallel signals to jobs: each is one small gRPC call to Temporal, so a sweep that finds thousands of tasks ended
+ * at once (10,000 jobs started together) wakes them in seconds, not minutes.
+ */
+const PARALLEL_SIGNALS = 64;
 
 export function sweepTasks(deps: ActivityDeps) {
   return async ({ jobIds }: SweepRequest): Promise<SweepReport> => {
@@ -105,7 +110,7 @@ async function readStatuses(kling: KlingClient, family: KlingFamily, sweep: Fami
       sweep.takePage(page.map(listed));
       continue;
     }
-    const answers = await inBatches(read.taskIds, async (taskId) => {
+    const answers = await inBatches(read.taskIds, PARALLEL_REQUESTS, async (taskId) => {
       try {
         return listed(await kling.getTask(family, taskId));
       } catch (error) {
@@ -141,7 +146,7 @@ async function readNewApiStatuses(
     batches.push(ids.slice(start, start + MAX_IDS_PER_QUERY));
   }
   let failure: unknown;
-  const answers = await inBatches(batches, async (batch) => {
+  const answers = await inBatches(batches, PARALLEL_REQUESTS, async (batch) => {
     try {
       return await kling.getNewTasks(batch);
     } catch (error) {
@@ -160,7 +165,7 @@ async function readNewApiStatuses(
 
 /** Signals each job; returns the ones to record as woken (signalled, or whose workflow is gone). */
 async function wake<T extends Seen>(client: Client, ended: readonly T[]): Promise<T[]> {
-  const results = await inBatches(ended, async (entry) => {
+  const results = await inBatches(ended, PARALLEL_SIGNALS, async (entry) => {
     const signal: TaskEnded = { taskId: entry.task.taskId, status: entry.status as TaskEnded['status'] };
     try {
       await client.workflow.getHandle(entry.task.jobId).signal(taskEndedSignal, signal);
@@ -181,11 +186,15 @@ function listed(task: { taskId: string; status: string; createdAt: number }): Li
   return { taskId: task.taskId, status: task.status, createdAt: task.createdAt };
 }
 
-/** Runs `work` over `items`, `PARALLEL` at a time, in order. */
-async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `work` over `items`, `parallel` at a time, in order. */
+async function inBatches<T, R>(
+  items: readonly T[],
+  parallel: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = [];
-  for (let start = 0; start < items.length; start += PARALLEL) {
-    results.push(...(await Promise.all(items.slice(start, start + PARALLEL).map(work))));
+  for (let start = 0; start < items.length; start += parallel) {
+    results.push(...(await Promise.all(items.slice(start, start + parallel).map(work))));
   }
   return results;
 }

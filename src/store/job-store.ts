@@ -29,6 +29,11 @@ export interface JobStore {
   getJob(jobId: string): Promise<Job | undefined>;
   /** The succeeded job one of whose output videos has this id (what a video extension continues). */
   findJobByOutputVideo(videoId: string): Promise<Job | undefined>;
+  /**
+   * The job as a submit finds it, marked as having a create sent from now on; `createSentBefore` says whether an
+   * earlier submit marked it (and so may have made a task nobody recorded). `undefined`: no such job.
+   */
+  startCreate(jobId: string): Promise<{ job: Job; createSentBefore: boolean } | undefined>;
   /** Records the Kling task once; the same task again is a no-op, a different one a SubmissionConflictError. */
   recordSubmission(jobId: string, submission: Submission): Promise<Job>;
   /** The last status Kling reported; ignored once the job is finished. */
@@ -119,6 +124,20 @@ export function createJobStore(sql: Sql): JobStore {
         [JSON.stringify([{ id: videoId }])],
       );
       return row ? jobFromRow(row) : undefined;
+    },
+
+    async startCreate(jobId) {
+      // One statement: the row locked, the earlier mark read, the mark set (kept when already there).
+      const [row] = await sql.query(
+        `WITH prior AS (
+           SELECT job_id AS prior_id, kling_create_sent_at AS sent_before FROM jobs WHERE job_id = $1 FOR UPDATE
+         )
+         UPDATE jobs SET kling_create_sent_at = COALESCE(sent_before, now())
+         FROM prior WHERE job_id = prior_id
+         RETURNING ${JOB_COLUMNS}, sent_before IS NOT NULL AS create_sent_before`,
+        [jobId],
+      );
+      return row ? { job: jobFromRow(row), createSentBefore: row.create_sent_before === true } : undefined;
     },
 
     async recordSubmission(jobId, { klingTaskId, family, api, sweep }) {

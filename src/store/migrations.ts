@@ -100,6 +100,16 @@ export const migrations: readonly Migration[] = [
       `ALTER TABLE bill_lines ADD COLUMN requested_model text`,
     ],
   },
+  {
+    version: 6,
+    name: 'When the first create of a job was sent to Kling',
+    statements: [
+      // Set before the first create leaves: a submit that finds it set knows an earlier one may have made a task
+      // (a crash between the create and its record), so it looks the task up before creating again. Kept by the
+      // store because a local activity that dies with its worker leaves Temporal no attempt count to go by.
+      `ALTER TABLE jobs ADD COLUMN kling_create_sent_at timestamptz`,
+    ],
+  },
 ];
 
 // Arbitrary, fixed: every process migrating this schema must agree on it.

@@ -1,7 +1,7 @@
 // One job = one workflow (id = job id): accept → submit → wait → confirm, bill and finish (architecture.md).
-// Three workflow tasks and ~20 history events for a job that succeeds, whatever the generation time: the store steps
-// are local activities inside the workflow task that needs them, and nothing polls per job — the account's task
-// sweep wakes the job when its task ended (./wait.ts). Deterministic: all I/O is in activities; the confirming query
+// Two workflow tasks and 16 history events for a job that succeeds, whatever the generation time: accept and
+// submit are local activities of the first workflow task, confirm-bill-finish one of the second, and nothing polls
+// per job — the account's task sweep wakes the job when its task ended (./wait.ts). Deterministic: all I/O is in activities; the confirming query
 // decides whether to bill, the persisted request how much.
 import {
   ActivityFailure,
@@ -36,10 +36,17 @@ import { TaskWait } from './wait.js';
  * build serves both shapes, so deployments keep rolling workers on one task queue without pinning runs to builds.
  */
 const LOCAL_STEPS_AND_SWEEP = 'local-steps-and-sweep';
+/**
+ * Jobs started since this patch submit their task as a local activity in the workflow task that accepted them (two
+ * workflow tasks a job instead of three). Jobs started between the two patches carry only the marker above and keep
+ * submitting with the normal activity. The newer patch is asked first, so a new job records one marker, not two
+ * (each marker costs two events: the marker and Core's TemporalChangeVersion upsert).
+ */
+const LOCAL_SUBMIT = 'local-submit';
 
 // Store steps as local activities: run in the workflow task that needs them, one marker event each. Few, short
 // retries, because a local retry backoff over a minute becomes a timer and a workflow task that runs past 8 s is
-// heartbeated (3 events each time); a store still down after them gets the normal activity's retries (storeStep).
+// heartbeated (3 events each time); a store still down after them gets the normal activity's retries (hereFirst).
 const local = proxyLocalActivities<JobActivities>({
   startToCloseTimeout: '10 seconds',
   retry: {
@@ -59,11 +66,21 @@ const remote = proxyActivities<JobActivities>({
   },
 });
 
-// The create stays a normal activity: it can take minutes (each request may run to Kling's 30 s timeout, a retry
-// looks the task up first, 1303 backs off), which as a local activity would mean heartbeated workflow tasks and
-// retry timers; its attempt count is kept by the server, so a retry after a worker crash still looks the task up
-// before creating a second paid one; and a dedicated queue can rate-limit it server-side. It heartbeats, so a
-// completion the server lost (a history-service restart) costs the heartbeat timeout, not the start-to-close one.
+// The create, first as one local attempt in the workflow task that accepted the job: a create answered at once (the
+// usual case) then costs no activity events and no workflow task of its own. Its timeout is above the Kling
+// client's 30 s request timeout, so a create is never abandoned while it may still land. Whether a create was
+// already sent is kept by the store (submitTask), so a worker that dies mid-create leaves the next attempt looking
+// the task up before it creates a second paid one.
+const here = proxyLocalActivities<JobActivities>({
+  startToCloseTimeout: '40 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+// When that attempt fails for a reason that may heal, the normal activity takes over: a create can take minutes
+// (each request may run to Kling's 30 s timeout, 1303 backs off), which as local retries would mean heartbeated
+// workflow tasks and retry timers; the server keeps its attempts without holding a workflow task, and a dedicated
+// queue can rate-limit it server-side. It heartbeats, so a completion the server lost (a history-service restart)
+// costs the heartbeat timeout, not the start-to-close one.
 const { submitTask } = proxyActivities<JobActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '15 seconds',
@@ -88,7 +105,8 @@ const { settleJob } = proxyLocalActivities<JobActivities>({
 });
 
 export async function klingVideo(payload: unknown): Promise<JobResult> {
-  if (!patched(LOCAL_STEPS_AND_SWEEP)) return await klingVideoBeforeSweep(payload);
+  const submitsHere = patched(LOCAL_SUBMIT);
+  if (!submitsHere && !patched(LOCAL_STEPS_AND_SWEEP)) return await klingVideoBeforeSweep(payload);
 
   const jobId = workflowInfo().workflowId;
   let status: JobStatus = {
@@ -113,7 +131,7 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
   // 1. accept — an invalid payload fails here, before anything is submitted or charged.
   let accepted: AcceptedJob;
   try {
-    accepted = await storeStep(
+    accepted = await hereFirst(
       () => local.acceptJob({ jobId, payload }),
       () => remote.acceptJob({ jobId, payload }),
     );
@@ -157,7 +175,12 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     }
 
     // 2. submit — idempotent on the job id (external_task_id), so a retry never makes a second paid task.
-    const task = await submitTask({ jobId });
+    const task = submitsHere
+      ? await hereFirst(
+          () => here.submitTask({ jobId }),
+          () => submitTask({ jobId }),
+        )
+      : await submitTask({ jobId });
     index(task.taskId);
     update({ phase: 'waiting', klingTaskId: task.taskId, klingStatus: task.status });
 
@@ -237,7 +260,7 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
   }
 
   function finishJob(outcome: JobFinish): Promise<void> {
-    return storeStep(
+    return hereFirst(
       () => local.finishJob({ jobId, outcome }),
       () => remote.finishJob({ jobId, outcome }),
     );
@@ -254,10 +277,10 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
 }
 
 /**
- * A store step as a local activity; when its few local retries fail for a reason that may heal (the store is down),
- * the same step as a normal activity, whose retries the server keeps without holding a workflow task.
+ * A step as a local activity; when its local attempts fail for a reason that may heal (the store is down, Kling
+ * slow), the same step as a normal activity, whose retries the server keeps without holding a workflow task.
  */
-async function storeStep<T>(local: () => Promise<T>, remote: () => Promise<T>): Promise<T> {
+async function hereFirst<T>(local: () => Promise<T>, remote: () => Promise<T>): Promise<T> {
   try {
     return await local();
   } catch (error) {

@@ -55,8 +55,8 @@ describe('renderSection', () => {
     );
     expect(section).toContain('(polls, sweeps) 1 s of wall clock (10 s simulated) for every design');
     expect(section).toContain('with callbacks on 6 s of wall clock (60 s simulated)');
-    // Production's default for a job's own check, five minutes, in simulated time.
-    expect(section).toContain("a sweep job's own check after 30 s of wall clock (300 s simulated)");
+    // Production's default for a job's own check, ten minutes, in simulated time.
+    expect(section).toContain("a sweep job's own check after 60 s of wall clock (600 s simulated)");
     expect(section).toContain(
       '- Time scale 1: T is simulated generation time, the wall-clock time is T × 1 (real time).',
     );

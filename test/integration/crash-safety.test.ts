@@ -98,6 +98,44 @@ describe('a worker process killed mid-wait', () => {
   }, 240_000);
 });
 
+describe('a worker process killed while its create is in flight', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    // Kling answers the create 8 s after making the task, and — the worst reading of the docs — makes a second
+    // paid task for a reused external_task_id instead of refusing it: only looking the task up first avoids it.
+    p = await startPipeline({
+      fileTag: 'crash-create',
+      database: 'postgres',
+      simulator: { processingMs: 2_000, latencyMs: 8_000, reusedExternalId: 'create' },
+    });
+  });
+  afterAll(async () => p?.close());
+
+  it('the next worker looks the task up instead of creating a second one: one task, one bill line', async () => {
+    const first = await startWorkerProcess(p);
+    const handle = await p.startJob(payload);
+    // The create has reached Kling (the task exists); its answer has not reached the worker.
+    await eventually(
+      () => (p.simulator.counters().tasksCreated === 1 ? true : undefined),
+      'the create reached Kling',
+      90_000,
+    );
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    p.simulator.setFaults({ latencyMs: 0 });
+
+    await startWorkerProcess(p);
+    const result = await handle.result();
+    expect(result.bill.costUsd).toBe('0.60');
+    expect(p.simulator.counters().tasksCreated).toBe(1);
+    const lines = await queryOnce(
+      p.databaseUrl!,
+      `SELECT job_id FROM bill_lines WHERE job_id = '${handle.workflowId}'`,
+    );
+    expect(lines).toHaveLength(1);
+  }, 240_000);
+});
+
 describe('a worker process stopped with SIGTERM', () => {
   let p: Pipeline;
   beforeAll(async () => {

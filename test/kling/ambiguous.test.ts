@@ -131,6 +131,18 @@ describe('an attempt that knows no earlier create may have landed (mayExist: fal
     expect(creates()).toStrictEqual({ '200': 1, '400': 1 });
   });
 
+  it('where Kling takes a reused id (the undocumented other side), a second create makes a second task', async () => {
+    simulator.setFaults({ reusedExternalId: 'create' });
+    const first = await client.submitTask('text2video', bodies.text2video, 'job-reused', { mayExist: false });
+    const again = await client.submitTask('text2video', bodies.text2video, 'job-reused', { mayExist: false });
+    expect(again.taskId).not.toBe(first.taskId);
+    expect(simulator.counters().tasksCreated).toBe(2);
+    // What a submit that knows a create was sent does instead: it looks first and finds the first task.
+    const looked = await client.submitTask('text2video', bodies.text2video, 'job-reused', { mayExist: true });
+    expect(looked.taskId).toBe(first.taskId);
+    expect(simulator.counters().tasksCreated).toBe(2);
+  });
+
   it('answers a retryable refusal (1303) with no lookup: that create made nothing', async () => {
     simulator.setFaults({ createErrors: [1303] });
     await expect(

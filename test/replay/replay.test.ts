@@ -1,7 +1,8 @@
 // Replays every committed workflow history against today's workflow code: a non-deterministic change to a
 // workflow fails here before it can break a running job. Histories are recorded by
-// `RECORD_HISTORIES=1 npx vitest run --project integration test/integration/histories.test.ts` (as `*-v2.json`, the
-// shape since issue 15); the files without `-v2` are jobs started before it, which must still finish.
+// `RECORD_HISTORIES=1 npx vitest run --project integration test/integration/histories.test.ts` (as `*-v3.json`, the
+// shape since the submit became local: two workflow tasks); `*-v2.json` are jobs started on issue 15's first shape
+// (`local-steps-and-sweep`) and the files without a suffix jobs from before it — all must still finish.
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -43,6 +44,17 @@ describe('committed klingVideo histories', () => {
         'kling-video-success-v2.json',
         'kling-video-timeout-v2.json',
         'task-sweep-v2.json',
+        'account-slots-v3.json',
+        'kling-video-callback-v3.json',
+        'kling-video-cancel-v3.json',
+        'kling-video-invalid-input-v3.json',
+        'kling-video-kling-failure-v3.json',
+        'kling-video-new-api-v3.json',
+        'kling-video-own-check-v3.json',
+        'kling-video-queued-v3.json',
+        'kling-video-success-v3.json',
+        'kling-video-timeout-v3.json',
+        'task-sweep-v3.json',
       ]),
     );
     const histories = await Promise.all(

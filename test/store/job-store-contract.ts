@@ -53,6 +53,20 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
     expect(await store.getBillLine('job-never-inserted')).toBeUndefined();
   });
 
+  it('marks a job as having a create sent, and tells a later submit that an earlier one was sent', async () => {
+    const jobId = uniqueJobId('create-sent');
+    const { job } = await store.insertJob(newJob(jobId));
+    expect(await store.startCreate(jobId)).toStrictEqual({ job, createSentBefore: false });
+    expect(await store.startCreate(jobId)).toStrictEqual({ job, createSentBefore: true });
+    const [a, b] = await Promise.all([store.startCreate(jobId), store.startCreate(jobId)]);
+    expect([a?.createSentBefore, b?.createSentBefore]).toEqual([true, true]);
+    const raced = uniqueJobId('create-sent-race');
+    await store.insertJob(newJob(raced));
+    const firsts = await Promise.all([1, 2, 3].map(() => store.startCreate(raced)));
+    expect(firsts.filter((first) => first?.createSentBefore === false)).toHaveLength(1);
+    expect(await store.startCreate('job-never-inserted')).toBeUndefined();
+  });
+
   it('records the Kling task once and refuses a different one', async () => {
     const jobId = uniqueJobId('submit');
     await store.insertJob(newJob(jobId));

@@ -37,6 +37,7 @@ export const SimulatorKnobs = z.object({
   callbackDropRate: rate,
   newApiCharge: z.enum(['unit', 'cash']),
   tasksFindsLegacy: z.boolean(),
+  reusedExternalId: z.enum(['refuse', 'create']),
 });
 export type SimulatorKnobs = z.infer<typeof SimulatorKnobs>;
 
@@ -66,6 +67,7 @@ export const defaultKnobs: SimulatorKnobs = {
   callbackDropRate: 0,
   newApiCharge: 'unit',
   tasksFindsLegacy: false,
+  reusedExternalId: 'refuse',
 };
 
 /** How a knob is written on the command line; every knob has one, so `--help` and the flags cannot drift apart. */
@@ -168,6 +170,11 @@ export const knobFlags: Readonly<Record<keyof SimulatorKnobs, KnobFlag>> = {
     flag: 'tasks-finds-legacy',
     kind: 'boolean',
     help: "whether the new API's /tasks queries also find legacy tasks (uncertain in the docs): true or false",
+  },
+  reusedExternalId: {
+    flag: 'reused-external-id',
+    kind: 'text',
+    help: 'what a create whose external_task_id is in use gets (undocumented): "refuse" (1201) or "create" (a second, paid task)',
   },
 };
 

@@ -171,7 +171,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   ): Answer {
     if (!verdict.ok) return error(verdict.code, verdict.message);
     const { externalTaskId } = verdict.spec;
-    if (externalTaskId !== undefined && book.externalIdInUse(externalTaskId)) {
+    // What Kling does with a reused id is undocumented: refused, or (the worst case, a knob) a second paid task.
+    const reused = externalTaskId !== undefined && book.externalIdInUse(externalTaskId);
+    if (reused && knobs.reusedExternalId === 'refuse') {
       return error(1201, `external_task_id: ${externalTaskId} already exists`);
     }
     if (book.inFlight() >= knobs.concurrencyLimit) {
