@@ -81,6 +81,10 @@ export function submitTask(deps: ActivityDeps) {
       const refused = error instanceof KlingError && !error.ambiguous;
       const progress: SubmitProgress = { createMayHaveLanded: mayExist || !refused };
       context.heartbeat(progress);
+      // A refusal with no earlier create that may have landed: no task exists, so the next attempt (also the
+      // normal activity after a local one, which has no heartbeat to read) creates without looking first. Should
+      // this write fail, the next attempt only spends a lookup.
+      if (!progress.createMayHaveLanded) await deps.store.forgetCreate(jobId).catch(() => undefined);
       throw asActivityFailure(error);
     }
   };

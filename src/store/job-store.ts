@@ -34,6 +34,8 @@ export interface JobStore {
    * earlier submit marked it (and so may have made a task nobody recorded). `undefined`: no such job.
    */
   startCreate(jobId: string): Promise<{ job: Job; createSentBefore: boolean } | undefined>;
+  /** Takes the mark back: the create was refused and no earlier one may have landed, so none exists. */
+  forgetCreate(jobId: string): Promise<void>;
   /** Records the Kling task once; the same task again is a no-op, a different one a SubmissionConflictError. */
   recordSubmission(jobId: string, submission: Submission): Promise<Job>;
   /** The last status Kling reported; ignored once the job is finished. */
@@ -138,6 +140,13 @@ export function createJobStore(sql: Sql): JobStore {
         [jobId],
       );
       return row ? { job: jobFromRow(row), createSentBefore: row.create_sent_before === true } : undefined;
+    },
+
+    async forgetCreate(jobId) {
+      await sql.query(
+        `UPDATE jobs SET kling_create_sent_at = NULL WHERE job_id = $1 AND kling_task_id IS NULL`,
+        [jobId],
+      );
     },
 
     async recordSubmission(jobId, { klingTaskId, family, api, sweep }) {

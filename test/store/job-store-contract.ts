@@ -65,6 +65,8 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
     const firsts = await Promise.all([1, 2, 3].map(() => store.startCreate(raced)));
     expect(firsts.filter((first) => first?.createSentBefore === false)).toHaveLength(1);
     expect(await store.startCreate('job-never-inserted')).toBeUndefined();
+    await store.forgetCreate(jobId);
+    expect((await store.startCreate(jobId))?.createSentBefore).toBe(false);
   });
 
   it('records the Kling task once and refuses a different one', async () => {
