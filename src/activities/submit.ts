@@ -80,7 +80,7 @@ export function submitTask(deps: ActivityDeps) {
       // sent); anything else (no answer, a 5xx, a store failure after the create) may have left one.
       const refused = error instanceof KlingError && !error.ambiguous;
       const progress: SubmitProgress = { createMayHaveLanded: mayExist || !refused };
-      context.heartbeat(progress);
+      if (!context.info.isLocal) context.heartbeat(progress);
       // A refusal with no earlier create that may have landed: no task exists, so the next attempt (also the
       // normal activity after a local one, which has no heartbeat to read) creates without looking first. Should
       // this write fail, the next attempt only spends a lookup.
