@@ -46,19 +46,20 @@ export function asActivityFailure(
       nonRetryable: true,
     });
   }
+  if (error.minBackoffMs === undefined)
+    return ApplicationFailure.create({
+      type: 'KlingUnavailable',
+      message: error.message,
+      details: [details],
+    });
+  const delayMs = throttleDelayMs(error.minBackoffMs, attempt ?? Context.current().info.attempt, random);
   return ApplicationFailure.create({
     type: 'KlingUnavailable',
     message: error.message,
-    details: [details],
-    ...(error.minBackoffMs === undefined
-      ? {}
-      : {
-          nextRetryDelay: throttleDelayMs(
-            error.minBackoffMs,
-            attempt ?? Context.current().info.attempt,
-            random,
-          ),
-        }),
+    // Also in the details: a local activity's failure reaches the workflow without its nextRetryDelay, and the
+    // workflow waits this long before the normal activity takes over (kling-video.ts, submitHereFirst).
+    details: [{ ...details, retryAfterMs: delayMs }],
+    nextRetryDelay: delayMs,
   });
 }
 

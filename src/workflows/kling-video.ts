@@ -12,6 +12,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -175,12 +176,7 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     }
 
     // 2. submit — idempotent on the job id (external_task_id), so a retry never makes a second paid task.
-    const task = submitsHere
-      ? await hereFirst(
-          () => here.submitTask({ jobId }),
-          () => submitTask({ jobId }),
-        )
-      : await submitTask({ jobId });
+    const task = submitsHere ? await submitHereFirst(jobId) : await submitTask({ jobId });
     index(task.taskId);
     update({ phase: 'waiting', klingTaskId: task.taskId, klingStatus: task.status });
 
@@ -274,6 +270,28 @@ export async function klingVideo(payload: unknown): Promise<JobResult> {
     update({ phase, failure });
     throw ApplicationFailure.create({ type: failure.type, message: failure.message, nonRetryable: true });
   }
+}
+
+/**
+ * The create as one local attempt, then the normal activity. When Kling throttled the local attempt (1302/1303), its
+ * failure's details carry the backoff Kling asks for (`retryAfterMs`, src/activities/failures.ts), and the
+ * activity's first attempt waits it out (a timer, only then) instead of asking the busy account again at once.
+ */
+async function submitHereFirst(jobId: string) {
+  try {
+    return await here.submitTask({ jobId });
+  } catch (error) {
+    if (isFinal(error)) throw error;
+    const backoffMs = retryAfterMsOf(error);
+    if (backoffMs !== undefined) await sleep(backoffMs);
+    return await submitTask({ jobId });
+  }
+}
+
+function retryAfterMsOf(error: unknown): number | undefined {
+  const [details] = applicationFailureOf(error)?.details ?? [];
+  const ms = (details as { retryAfterMs?: unknown } | null | undefined)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? Math.min(ms, 60_000) : undefined;
 }
 
 /**

@@ -51,10 +51,15 @@ describe('asActivityFailure', () => {
     expect(delays).toEqual([1000, 4000, 16000]);
     const failure = asActivityFailure(klingError(code), 1, () => 1) as ApplicationFailure;
     expect(failure).toMatchObject({ type: 'KlingUnavailable', nonRetryable: false });
+    // The same delay in the details, where the workflow reads it after a local attempt.
+    const third = asActivityFailure(klingError(code), 3, () => 1) as ApplicationFailure;
+    expect(third.details).toEqual([{ httpStatus: 429, code, requestId: 'req-1', retryAfterMs: 4000 }]);
   });
 
   it("leaves other retryable errors to the retry policy's own backoff", () => {
-    expect(delayOf(asActivityFailure(klingError(5001), 7))).toBeUndefined();
+    const failure = asActivityFailure(klingError(5001), 7) as ApplicationFailure;
+    expect(delayOf(failure)).toBeUndefined();
+    expect(failure.details).toEqual([{ httpStatus: 429, code: 5001, requestId: 'req-1' }]);
   });
 
   it('turns a fatal answer into a non-retryable KlingRejected', () => {

@@ -30,7 +30,8 @@ describe('the Grafana dashboard against a real worker', () => {
     await (await p.startJob(payload)).result();
     p.simulator.setFaults({ failTasks: 1 });
     await expect((await p.startJob(payload)).result()).rejects.toThrow();
-    p.simulator.setFaults({ createErrors: [1303] });
+    // Refused twice: the local attempt and the normal activity's first, so both kinds of activity failure show.
+    p.simulator.setFaults({ createErrors: [1303, 1303] });
     await (await p.startJob(payload)).result();
     // Five failed reads in a row: the alarm's threshold (src/activities/alarms.ts).
     p.simulator.setFaults({ queryErrors: [5000, 5000, 5000, 5000, 5000] });

@@ -41,10 +41,15 @@ describe('a create refused for the account limit (1303)', () => {
     expect(total(after.requests[CREATE]) - total(before.requests[CREATE])).toBe(5);
     expect(lookupsIn(requests, [handle.workflowId])).toBe(0);
     expect(after.tasksCreated - before.tasksCreated).toBe(1);
-    // Delays of at least 1, 1, 2 and 4 s (Kling's 1 s, doubling, jitter only ever adds): a fixed 1 s gives 4 s.
+    // The local attempt, then the activity's four. Waits of at least 1 s after the local attempt (the workflow's
+    // timer), then 1, 1 and 2 s between the activity's attempts (Kling's 1 s, doubling; jitter only ever adds): a
+    // fixed 1 s gives 4 s, and asking again at once after the local refusal less.
     const task = p.simulator.tasks().find((t) => t.taskId === result.klingTaskId);
     const started = (await handle.describe()).startTime.getTime();
-    expect(task!.createdAt - started).toBeGreaterThanOrEqual(8_000);
+    expect(task!.createdAt - started).toBeGreaterThanOrEqual(5_000);
+    const timers = (await handle.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes != null);
+    // The backoff timer, and the job's own check.
+    expect(timers).toHaveLength(2);
   }, 60_000);
 
   it('after an ambiguous create (5000), the next attempt looks the task up before creating', async () => {
