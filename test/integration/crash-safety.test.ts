@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { jobStatusQuery } from '../../src/definitions/job.js';
+import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { queryOnce } from '../store/databases.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
 import { eventually } from '../support/eventually.js';
@@ -70,6 +71,18 @@ async function untilWaiting(handle: WorkflowHandle): Promise<void> {
   await eventually(async () => ((await phase()) === 'waiting' ? true : undefined), 'waiting', 90_000);
 }
 
+/** The job finished on the next worker: one Kling task, billed once (0.60). */
+async function expectOneTaskOneBill(p: Pipeline, handle: WorkflowHandle<typeof klingVideo>): Promise<void> {
+  const result = await handle.result();
+  expect(result.bill.costUsd).toBe('0.60');
+  expect(p.simulator.counters().tasksCreated).toBe(1);
+  const lines = await queryOnce(
+    p.databaseUrl!,
+    `SELECT job_id FROM bill_lines WHERE job_id = '${handle.workflowId}'`,
+  );
+  expect(lines).toHaveLength(1);
+}
+
 describe('a worker process killed mid-wait', () => {
   let p: Pipeline;
   beforeAll(async () => {
@@ -87,14 +100,7 @@ describe('a worker process killed mid-wait', () => {
     expect(p.simulator.counters().tasksCreated).toBe(1);
 
     await startWorkerProcess(p);
-    const result = await handle.result();
-    expect(result.bill.costUsd).toBe('0.60');
-    expect(p.simulator.counters().tasksCreated).toBe(1);
-    const lines = await queryOnce(
-      p.databaseUrl!,
-      `SELECT job_id FROM bill_lines WHERE job_id = '${handle.workflowId}'`,
-    );
-    expect(lines).toHaveLength(1);
+    await expectOneTaskOneBill(p, handle);
   }, 240_000);
 });
 
@@ -125,14 +131,7 @@ describe('a worker process killed while its create is in flight', () => {
     p.simulator.setFaults({ latencyMs: 0 });
 
     await startWorkerProcess(p);
-    const result = await handle.result();
-    expect(result.bill.costUsd).toBe('0.60');
-    expect(p.simulator.counters().tasksCreated).toBe(1);
-    const lines = await queryOnce(
-      p.databaseUrl!,
-      `SELECT job_id FROM bill_lines WHERE job_id = '${handle.workflowId}'`,
-    );
-    expect(lines).toHaveLength(1);
+    await expectOneTaskOneBill(p, handle);
   }, 240_000);
 });
 
