@@ -11,6 +11,7 @@ import { failureAlarms } from '../src/activities/alarms.js';
 import { createActivities, type WaitPolicy } from '../src/activities/index.js';
 import { hintSweeps } from '../src/callbacks/deliver.js';
 import { startCallbackReceiver } from '../src/callbacks/receiver.js';
+import { jobWorkerOptions } from '../src/temporal/job-worker-tuning.js';
 import { keepTaskSweepRunning } from '../src/temporal/task-sweep.js';
 import { jobCheckMs } from './options.js';
 import { startWorkerCallbacks } from './worker-callbacks.js';
@@ -49,7 +50,17 @@ export async function productionWiring(basics: WorkerBasics): Promise<WorkerWiri
     const sweep = keepTaskSweepRunning(client, spec.taskQueue, logger);
     return {
       // src/worker.ts' interceptors: the failure alarms (issue 13); tracing is off unless configured.
-      worker: { activities, interceptors: { activity: [failureAlarms()] } },
+      worker: {
+        activities,
+        interceptors: { activity: [failureAlarms()] },
+        // src/worker.ts' slots and cache; the bench's options, when given, size them.
+        ...jobWorkerOptions({
+          ...(spec.maxCachedWorkflows === undefined ? {} : { maxCachedJobs: spec.maxCachedWorkflows }),
+          ...(spec.maxConcurrentActivities === undefined
+            ? {}
+            : { activitySlots: spec.maxConcurrentActivities }),
+        }),
+      },
       close: async () => {
         sweep.stop();
         await callbacks?.close();

@@ -73,8 +73,9 @@ async function main(): Promise<void> {
     namespace: spec.namespace,
     taskQueue: spec.taskQueue,
     workflowBundle: { codePath: spec.bundlePath },
+    // A wiring with a tuner (production's) sizes these itself: the SDK takes a tuner or these options, not both.
     ...(spec.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: spec.maxCachedWorkflows }),
-    ...(spec.maxConcurrentActivities === undefined
+    ...(spec.maxConcurrentActivities === undefined || wiring.worker.tuner !== undefined
       ? {}
       : { maxConcurrentActivityTaskExecutions: spec.maxConcurrentActivities }),
     ...wiring.worker,

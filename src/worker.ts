@@ -23,6 +23,7 @@ import { loadRateCardFile } from './rate-card-file.js';
 import { listenStartError, rateCardStartError, storeStartError } from './startup-errors.js';
 import { openStore } from './store/open-store.js';
 import { obtainTemporalServer, type TemporalServer } from './temporal/dev-server.js';
+import { jobWorkerOptions } from './temporal/job-worker-tuning.js';
 import { keepTaskSweepRunning } from './temporal/task-sweep.js';
 import { withJobIds } from './telemetry/job-log.js';
 import { recordKlingRequests, telemetryOptions } from './telemetry/metrics.js';
@@ -225,6 +226,8 @@ export async function startJobWorker(config: Config, logger: Logger): Promise<Jo
         ...ports.deps,
       }),
       shutdownGraceTime: config.shutdownGraceMs,
+      // Woken jobs before new ones, and every job in flight kept in memory (src/temporal/job-worker-tuning.ts).
+      ...jobWorkerOptions(),
     });
     const sweep = keepTaskSweepRunning(ports.deps.temporal, config.temporal.taskQueue, logger);
     closers.push(() => Promise.resolve(sweep.stop()));

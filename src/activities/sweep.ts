@@ -87,8 +87,11 @@ export function sweepTasks(deps: ActivityDeps) {
 
     const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
     const woken = await wake(deps.temporal, ended);
+    // Only what changed is written: at 10,000 waiting tasks almost all are as the last sweep left them.
     const record: KlingStatusSeen[] = [
-      ...seen.filter(({ status }) => status !== 'succeed' && status !== 'failed'),
+      ...seen.filter(
+        ({ task, status }) => status !== 'succeed' && status !== 'failed' && status !== task.klingStatus,
+      ),
       ...woken,
     ].map(({ task, status }) => ({ jobId: task.jobId, status }));
     const changed = await deps.store.recordKlingStatuses(record);

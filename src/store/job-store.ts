@@ -236,7 +236,8 @@ export function createJobStore(sql: Sql): JobStore {
 
     async waitingTasks(taskQueue, { jobIds, limit }) {
       const rows = await sql.query(
-        `SELECT job_id, kling_task_id, kling_family, kling_api, kling_created_at::float8 AS kling_created_at
+        `SELECT job_id, kling_task_id, kling_family, kling_api, kling_created_at::float8 AS kling_created_at,
+                kling_status
          FROM jobs
          WHERE task_queue = $1 AND status = 'submitted' AND kling_created_at IS NOT NULL
            AND kling_status IS DISTINCT FROM 'succeed' AND kling_status IS DISTINCT FROM 'failed'

@@ -73,6 +73,8 @@ export interface WaitingTask {
   readonly api: KlingApi;
   /** Kling's `created_at` of the task (Unix ms). */
   readonly createdAt: number;
+  /** The status last recorded for it (`submitted`, `processing`); absent until a status was recorded. */
+  readonly klingStatus?: string;
 }
 
 /** The status Kling last reported for a job's task (`submitted`, `processing`, `succeed`, `failed`). */

@@ -93,6 +93,7 @@ export function waitingTaskFromRow(row: Row): WaitingTask {
     // NULL: submitted before the new API was known, so on the legacy API.
     api: row.kling_api === 'new' ? 'new' : 'legacy',
     createdAt: Number(row.kling_created_at),
+    ...(typeof row.kling_status === 'string' ? { klingStatus: row.kling_status } : {}),
   };
 }
 

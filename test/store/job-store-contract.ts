@@ -293,6 +293,8 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
         family: 'image2video',
         api: 'new',
         createdAt: 1_774_711_072_284,
+        // What was recorded last, so a sweep writes only what changed.
+        klingStatus: 'processing',
       },
       {
         jobId: older,
