@@ -10,6 +10,8 @@
 // their own, and new jobs take at most a few slots at a time; a new job waits, a job whose video is ready does not.
 // The cache holds every job in flight, so a woken job is on the sticky queue: a job waiting costs ~50 KB of memory
 // (measured with 10,000 cached), far below the SDK's heap-based default, which assumes heavy workflows (~2,300).
+// And a woken job waits on the sticky queue up to a minute rather than 10 s before it is sent to the task queue:
+// when this worker is busy closing a wave of jobs, the back of the task queue is the worst place for one.
 import type { CustomSlotSupplier, SlotPermit, WorkerOptions, WorkflowSlotInfo } from '@temporalio/worker';
 
 /** Slots for workflow tasks polled from the sticky queue: jobs in this worker's memory, woken or checking. */
@@ -18,6 +20,12 @@ export const STICKY_SLOTS = 32;
 export const QUEUE_SLOTS = 8;
 /** Jobs kept in memory (the workflow cache): a burst of this many in flight never replays a history to wake one. */
 export const DEFAULT_MAX_CACHED_JOBS = 20_000;
+/**
+ * How long a task waits for this worker on its sticky queue before the task queue gets it (the SDK's default is 10 s).
+ * Only a busy worker makes it wait: the server sends the task to the task queue at once when the sticky queue has
+ * had no poll for a while (a worker that stopped), so a crash does not cost jobs this minute.
+ */
+export const STICKY_SCHEDULE_TO_START_MS = 60_000;
 /** The SDK's defaults for activities, kept: the tuner replaces its max-concurrent options all together. */
 const ACTIVITY_SLOTS = 100;
 const LOCAL_ACTIVITY_SLOTS = 100;
@@ -30,11 +38,12 @@ export interface JobWorkerTuning {
 
 export function jobWorkerOptions(
   tuning: JobWorkerTuning = {},
-): Pick<WorkerOptions, 'tuner' | 'maxCachedWorkflows'> {
+): Pick<WorkerOptions, 'tuner' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'> {
   const slots = new SplitWorkflowSlots({ sticky: STICKY_SLOTS, queue: QUEUE_SLOTS });
   return {
     // At least every slot: the SDK refuses a cache smaller than the workflow tasks it may run at once.
     maxCachedWorkflows: Math.max(tuning.maxCachedJobs ?? DEFAULT_MAX_CACHED_JOBS, STICKY_SLOTS + QUEUE_SLOTS),
+    stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_MS,
     tuner: {
       workflowTaskSlotSupplier: slots.supplier(),
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: tuning.activitySlots ?? ACTIVITY_SLOTS },

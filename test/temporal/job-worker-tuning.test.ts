@@ -95,6 +95,7 @@ describe('the job worker’s workflow-task slots', () => {
 
   it('keeps every job of a burst in memory, and never fewer than the slots', () => {
     expect(jobWorkerOptions().maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_JOBS);
+    expect(jobWorkerOptions().stickyQueueScheduleToStartTimeout).toBe(60_000);
     expect(jobWorkerOptions({ maxCachedJobs: 3 }).maxCachedWorkflows).toBe(STICKY_SLOTS + QUEUE_SLOTS);
     expect(jobWorkerOptions({ activitySlots: 7 }).tuner).toMatchObject({
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 7 },
