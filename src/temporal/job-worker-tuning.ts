@@ -5,9 +5,10 @@
 // jobs, polled from the task queue — is a backlog of thousands, while the second kind — jobs whose video is
 // ready, their customers waiting — arrives on the worker's sticky queue. With the SDK's one pool of 40 slots the
 // new jobs fill it: a woken job's task waits on the sticky queue until its 10 s schedule-to-start timeout, is moved
-// to the task queue behind the whole backlog, and finishes minutes late (measured: p95 287 s at 10,000 jobs,
-// bench/RESULTS.md). So the slots are split: tasks from the sticky queue (jobs already in memory) have a pool of
-// their own, and new jobs take at most a few slots at a time; a new job waits, a job whose video is ready does not.
+// to the task queue behind the whole backlog, and finishes minutes late (measured at 10,000 jobs: p99 300 s; with
+// all three changes here 27 s, bench/README.md). So the slots are split: tasks from the sticky queue (jobs already
+// in memory) have a pool of their own, and new jobs take at most a few slots at a time; a new job waits, a job whose
+// video is ready does not.
 // The cache holds every job in flight, so a woken job is on the sticky queue: a job waiting costs ~50 KB of memory
 // (measured with 10,000 cached), far below the SDK's heap-based default, which assumes heavy workflows (~2,300).
 // And a woken job waits on the sticky queue up to a minute rather than 10 s before it is sent to the task queue:
