@@ -23,8 +23,9 @@ export const QUEUE_SLOTS = 8;
 export const DEFAULT_MAX_CACHED_JOBS = 20_000;
 /**
  * How long a task waits for this worker on its sticky queue before the task queue gets it (the SDK's default is 10 s).
- * Only a busy worker makes it wait: the server sends the task to the task queue at once when the sticky queue has
- * had no poll for a while (a worker that stopped), so a crash does not cost jobs this minute.
+ * Mostly only a busy worker makes it wait: the server sends a new task to the task queue at once when the sticky
+ * queue had no poll for 10 s (its fixed sticky-poller window). A job woken in the first 10 s after its worker died
+ * waits this minute instead of 10 s, once.
  */
 export const STICKY_SCHEDULE_TO_START_MS = 60_000;
 /** The SDK's defaults for activities, kept: the tuner replaces its max-concurrent options all together. */
