@@ -109,8 +109,14 @@ export async function taskSweep(state: SweepState): Promise<never> {
     }
     try {
       const report = await sweepTasks(jobIds === undefined ? {} : { jobIds });
-      // The workers' interval (a new run starts with the default until its first sweep reports it).
-      intervalMs = report.intervalMs;
+      if (report.intervalMs !== intervalMs) {
+        // The workers' interval (a new run starts with the default until its first sweep reports it).
+        intervalMs = report.intervalMs;
+        if (full) {
+          nextFullAt = nextFullSweepDue(due, lastSweepAt, intervalMs);
+          armFullSweep();
+        }
+      }
       for (const jobId of report.woken) processing.delete(jobId);
       for (const jobId of report.processing) processing.add(jobId);
       for (const jobId of processing) {
@@ -119,14 +125,6 @@ export async function taskSweep(state: SweepState): Promise<never> {
       }
     } catch {
       // Logged by the worker; the jobs it missed are looked at by the next sweep (or their own check).
-    }
-    if (full) {
-      // Now that the sweep ended: the interval it reported, and a rest as long as it took when it took long.
-      const after = nextFullSweepDue(due, lastSweepAt, intervalMs, Date.now() - lastSweepAt);
-      if (after !== nextFullAt) {
-        nextFullAt = after;
-        armFullSweep();
-      }
     }
   }
   return await continueAsNew<typeof taskSweep>({
