@@ -42,67 +42,86 @@ const PARALLEL_REQUESTS = 8;
  */
 const PARALLEL_SIGNALS = 64;
 
+/**
+ * How often a running sweep heartbeats (the workflow's heartbeat timeout is 20 s): a sweep on a worker that died is
+ * given up in seconds, and the next one starts. A sweep of a second or less never heartbeats.
+ */
+const HEARTBEAT_EVERY_MS = 5_000;
+
 export function sweepTasks(deps: ActivityDeps) {
-  return async ({ jobIds }: SweepRequest): Promise<SweepReport> => {
-    const { taskQueue } = Context.current().info;
-    const waiting = await deps.store.waitingTasks(taskQueue, {
-      ...(jobIds === undefined ? {} : { jobIds }),
-      limit: MAX_WAITING,
-    });
-    const byFamily = new Map<KlingFamily, WaitingTask[]>();
-    const onNewApi: WaitingTask[] = [];
-    for (const task of waiting) {
-      if (task.api === 'new') {
-        onNewApi.push(task);
-        continue;
-      }
-      const family = byFamily.get(task.family);
-      if (family === undefined) byFamily.set(task.family, [task]);
-      else family.push(task);
+  return async (request: SweepRequest): Promise<SweepReport> => {
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await sweepOnce(deps, context.info.taskQueue, request);
+    } finally {
+      clearInterval(beat);
     }
+  };
+}
 
-    let requests = 0;
-    let failure: unknown;
-    const seen: Seen[] = [];
-    // Legacy tasks are read per family (list pages, or queries by id); tasks of Kling's new API in batches of ids.
-    for (const [family, tasks] of byFamily) {
-      const sweep = new FamilySweep(tasks, MAX_REQUESTS_PER_FAMILY);
-      try {
-        await readStatuses(deps.kling, family, sweep);
-      } catch (error) {
-        // Keep what was read: the jobs found ended are woken, the rest wait for the next sweep.
-        failure ??= error;
-      }
-      requests += sweep.requests;
-      for (const task of tasks) {
-        const status = sweep.statuses.get(task.taskId);
-        if (status !== undefined) seen.push({ task, status });
-      }
+async function sweepOnce(
+  deps: ActivityDeps,
+  taskQueue: string,
+  { jobIds }: SweepRequest,
+): Promise<SweepReport> {
+  const waiting = await deps.store.waitingTasks(taskQueue, {
+    ...(jobIds === undefined ? {} : { jobIds }),
+    limit: MAX_WAITING,
+  });
+  const byFamily = new Map<KlingFamily, WaitingTask[]>();
+  const onNewApi: WaitingTask[] = [];
+  for (const task of waiting) {
+    if (task.api === 'new') {
+      onNewApi.push(task);
+      continue;
     }
+    const family = byFamily.get(task.family);
+    if (family === undefined) byFamily.set(task.family, [task]);
+    else family.push(task);
+  }
 
-    const newApi = await readNewApiStatuses(deps.kling, onNewApi);
-    requests += newApi.requests;
-    failure ??= newApi.failure;
-    seen.push(...newApi.seen);
+  let requests = 0;
+  let failure: unknown;
+  const seen: Seen[] = [];
+  // Legacy tasks are read per family (list pages, or queries by id); tasks of Kling's new API in batches of ids.
+  for (const [family, tasks] of byFamily) {
+    const sweep = new FamilySweep(tasks, MAX_REQUESTS_PER_FAMILY);
+    try {
+      await readStatuses(deps.kling, family, sweep);
+    } catch (error) {
+      // Keep what was read: the jobs found ended are woken, the rest wait for the next sweep.
+      failure ??= error;
+    }
+    requests += sweep.requests;
+    for (const task of tasks) {
+      const status = sweep.statuses.get(task.taskId);
+      if (status !== undefined) seen.push({ task, status });
+    }
+  }
 
-    const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
-    const woken = await wake(deps.temporal, ended);
-    // Only what changed is written: at 10,000 waiting tasks almost all are as the last sweep left them.
-    const record: KlingStatusSeen[] = [
-      ...seen.filter(
-        ({ task, status }) => status !== 'succeed' && status !== 'failed' && status !== task.klingStatus,
-      ),
-      ...woken,
-    ].map(({ task, status }) => ({ jobId: task.jobId, status }));
-    const changed = await deps.store.recordKlingStatuses(record);
-    if (failure !== undefined) throw asActivityFailure(failure);
-    return {
-      waiting: waiting.length,
-      requests,
-      processing: changed.filter(({ status }) => status === 'processing').map(({ jobId }) => jobId),
-      woken: woken.map(({ task }) => task.jobId),
-      intervalMs: deps.wait.pollIntervalMs,
-    };
+  const newApi = await readNewApiStatuses(deps.kling, onNewApi);
+  requests += newApi.requests;
+  failure ??= newApi.failure;
+  seen.push(...newApi.seen);
+
+  const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
+  const woken = await wake(deps.temporal, ended);
+  // Only what changed is written: at 10,000 waiting tasks almost all are as the last sweep left them.
+  const record: KlingStatusSeen[] = [
+    ...seen.filter(
+      ({ task, status }) => status !== 'succeed' && status !== 'failed' && status !== task.klingStatus,
+    ),
+    ...woken,
+  ].map(({ task, status }) => ({ jobId: task.jobId, status }));
+  const changed = await deps.store.recordKlingStatuses(record);
+  if (failure !== undefined) throw asActivityFailure(failure);
+  return {
+    waiting: waiting.length,
+    requests,
+    processing: changed.filter(({ status }) => status === 'processing').map(({ jobId }) => jobId),
+    woken: woken.map(({ task }) => task.jobId),
+    intervalMs: deps.wait.pollIntervalMs,
   };
 }
 

@@ -3,27 +3,41 @@
 // once. So a waiting job costs Kling a share of a list page (or of a new-API batch query) per interval instead of a
 // query of its own, and costs Temporal nothing until its task ends.
 // A workflow rather than a Schedule: its id makes it one per account across all workers, it receives hints as
-// signals, and a sweep costs a timer and a local activity instead of a new workflow execution per tick. Long-lived
-// and restart-safe: it continues as new before its history grows long, carrying the hints not yet looked at, and
+// signals, and a sweep costs a timer and an activity instead of a new workflow execution per tick. Long-lived and
+// restart-safe: it continues as new before its history grows long, carrying the hints not yet looked at, and
 // workers start it again if it is missing (src/temporal/task-sweep.ts). A sweep that stopped only delays jobs:
 // each also checks its own task every few minutes.
 import {
   condition,
   continueAsNew,
-  proxyLocalActivities,
+  patched,
+  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import { MAX_JOB_ID_LENGTH, taskHintSignal, taskStatusQuery, type SweepState } from '../definitions/sweep.js';
+import { nextFullSweepDue } from '../domain/sweep-schedule.js';
+import { taskSweepWithLocalPass } from './legacy/task-sweep.js';
 
-// Local: a sweep is a store query, a few Kling requests and the signals, inside this workflow's task. Not retried:
-// the next sweep is the retry, and a local retry must never become a timer.
-const { sweepTasks } = proxyLocalActivities<JobActivities>({
+// A normal activity, scheduled together with the timer of the next full sweep: the timer runs while the sweep does,
+// so sweeps start one interval apart whatever a sweep takes (seconds at 10,000 waiting tasks), and no workflow task
+// stays open while Kling is read. (As a local activity before the timer, the interval stretched by the sweep and by
+// the server's timer precision, ~1 s under load.) Not retried: the next sweep is the retry.
+// A sweep heartbeats while it runs (src/activities/sweep.ts), so one on a worker that died is given up in seconds.
+const { sweepTasks } = proxyActivities<JobActivities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 1 },
 });
+
+/**
+ * Sweep runs started since this patch run their sweep beside the next one's timer (above); runs without its marker
+ * replay the earlier shape (./legacy/task-sweep.ts) until they continue as new. A patch rather than Worker
+ * Versioning, as for the jobs (./kling-video.ts): one worker build serves both.
+ */
+const SWEEP_BESIDE_TIMER = 'sweep-beside-timer';
 
 /** Until the first sweep reports the workers' interval. */
 const DEFAULT_INTERVAL_MS = 10_000;
@@ -34,10 +48,14 @@ const MAX_HINT_BATCH = 100;
 const MAX_PENDING_HINTS = 10_000;
 /** Jobs whose `processing` is remembered for the status query (the oldest forgotten first): ~0.5 MB carried over. */
 const MAX_PROCESSING = 10_000;
-/** A sweep is ~6 events, a hint 1: continue as new every hour or so at a 10 s interval. */
+/**
+ * A sweep is ~11 events (its timer, its activity, two workflow tasks), a hint 1: continue as new every half hour or
+ * so at a 10 s interval.
+ */
 const MAX_HISTORY_EVENTS = 2_000;
 
 export async function taskSweep(state: SweepState): Promise<never> {
+  if (!patched(SWEEP_BESIDE_TIMER)) return await taskSweepWithLocalPass(state);
   const hinted = new Set<string>();
   const hint = (jobId: unknown): void => {
     const valid = typeof jobId === 'string' && jobId.length > 0 && jobId.length <= MAX_JOB_ID_LENGTH;
@@ -50,25 +68,55 @@ export async function taskSweep(state: SweepState): Promise<never> {
 
   let intervalMs = state.intervalMs ?? DEFAULT_INTERVAL_MS;
   let nextFullAt = state.nextFullAt ?? Date.now();
+  let fullDue = false;
+  // The timer of the next full sweep. A timer replaced (the interval changed) still fires, and is ignored.
+  let armed = 0;
+  const armFullSweep = (): void => {
+    const timer = ++armed;
+    fullDue = false;
+    const untilFull = nextFullAt - Date.now();
+    if (untilFull <= 0) fullDue = true;
+    else
+      sleep(untilFull).then(
+        () => {
+          if (timer === armed) fullDue = true;
+        },
+        // Cancelled with the sweep: it ends where it waits.
+        () => undefined,
+      );
+  };
   let lastSweepAt = Number.NEGATIVE_INFINITY;
   const tooLong = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= MAX_HISTORY_EVENTS;
 
+  armFullSweep();
   while (!tooLong()) {
-    const untilFull = nextFullAt - Date.now();
-    if (untilFull > 0 && hinted.size === 0) await condition(() => hinted.size > 0, untilFull);
-    const full = Date.now() >= nextFullAt;
-    if (!full) {
+    await condition(() => fullDue || hinted.size > 0);
+    if (!fullDue) {
+      // Hints that arrive together are looked at together; a full sweep that falls due meanwhile takes them too.
       const spacing = lastSweepAt + HINT_SPACING_MS - Date.now();
-      if (spacing > 0) await sleep(spacing);
+      if (spacing > 0) await condition(() => fullDue, spacing);
     }
+    const full = fullDue;
     // A full sweep reads every waiting task, the hinted ones too.
     const jobIds = full ? undefined : [...hinted].slice(0, MAX_HINT_BATCH);
     for (const jobId of jobIds ?? [...hinted]) hinted.delete(jobId);
     lastSweepAt = Date.now();
+    const due = nextFullAt;
+    if (full) {
+      nextFullAt = nextFullSweepDue(due, lastSweepAt, intervalMs);
+      armFullSweep();
+    }
     try {
       const report = await sweepTasks(jobIds === undefined ? {} : { jobIds });
-      intervalMs = report.intervalMs;
+      if (report.intervalMs !== intervalMs) {
+        // The workers' interval (a new run starts with the default until its first sweep reports it).
+        intervalMs = report.intervalMs;
+        if (full) {
+          nextFullAt = nextFullSweepDue(due, lastSweepAt, intervalMs);
+          armFullSweep();
+        }
+      }
       for (const jobId of report.woken) processing.delete(jobId);
       for (const jobId of report.processing) processing.add(jobId);
       for (const jobId of processing) {
@@ -78,7 +126,6 @@ export async function taskSweep(state: SweepState): Promise<never> {
     } catch {
       // Logged by the worker; the jobs it missed are looked at by the next sweep (or their own check).
     }
-    if (full) nextFullAt = lastSweepAt + intervalMs;
   }
   return await continueAsNew<typeof taskSweep>({
     hinted: [...hinted],

@@ -2,8 +2,9 @@
 // waited through: 2 workflow tasks, at most 14 events of the job's own, plus the 2 that Core writes for the
 // `local-submit` patch (its marker and a TemporalChangeVersion upsert) until that patch is removed. With
 // RECORD_HISTORIES=1 the histories are written to test/fixtures/histories/ as `*-v3.json` (the shape since the
-// submit became local); `*-v2.json` are jobs started on issue 15's first shape (three workflow tasks) and the files
-// without a suffix jobs from before it — kept so those jobs keep replaying. test/replay replays them all on every
+// submit became local; the task sweep's as `task-sweep-v4.json`, its sweep an activity beside its timer);
+// `*-v2.json` are jobs started on issue 15's first shape (three workflow tasks) and the files without a suffix jobs
+// from before it — kept so those jobs keep replaying. test/replay replays them all on every
 // `npm test`, so a non-deterministic workflow change fails before it reaches a running job.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,8 @@ async function settle(handle: WorkflowHandle<typeof klingVideo>): Promise<void> 
   await handle.result().catch(() => undefined);
 }
 
-async function historyOf(handle: WorkflowHandle, file: string) {
+/** `version`: the shape's suffix — `v3` for jobs (since the submit became local), `v4` for the sweep beside its timer. */
+async function historyOf(handle: WorkflowHandle, file: string, version: 'v3' | 'v4' = 'v3') {
   const history = await handle.fetchHistory();
   // Every path must replay against today's code, recorded or not.
   await Worker.runReplayHistory(
@@ -41,7 +43,7 @@ async function historyOf(handle: WorkflowHandle, file: string) {
     history,
     handle.workflowId,
   );
-  if (record) await writeFile(`${fixtures}${file}-v3.json`, historyToJSON(history));
+  if (record) await writeFile(`${fixtures}${file}-${version}.json`, historyToJSON(history));
   return history;
 }
 
@@ -244,6 +246,7 @@ describe('klingVideo callback history', () => {
     const sweep = await historyOf(
       p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue)),
       'task-sweep',
+      'v4',
     );
     expect(sweep.events?.some((event) => event.workflowExecutionSignaledEventAttributes != null)).toBe(true);
   });

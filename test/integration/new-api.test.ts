@@ -166,6 +166,15 @@ async function localActivities(
   });
 }
 
+/** The reports of the sweeps a sweep run made: its activities' results. */
+async function sweepReports(handle: WorkflowHandle): Promise<SweepReport[]> {
+  const { events } = await handle.fetchHistory();
+  return (events ?? []).flatMap((event) => {
+    const [result] = event.activityTaskCompletedEventAttributes?.result?.payloads ?? [];
+    return result === undefined ? [] : [defaultPayloadConverter.fromPayload<SweepReport>(result)];
+  });
+}
+
 describe('with N new-API jobs waiting, the task sweep reads them in batches', () => {
   const N = 10;
   let p: Pipeline;
@@ -188,11 +197,9 @@ describe('with N new-API jobs waiting, the task sweep reads them in batches', ()
 
     // Every status read of a new-API task is this one route: the sweep's batches and each job's confirming query.
     const statusReads = requests(p, 'GET /tasks?task_ids');
-    const sweeps = (
-      await localActivities(p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue)))
-    )
-      .filter(({ type }) => type === 'sweepTasks')
-      .map(({ result }) => result as SweepReport);
+    const sweeps = await sweepReports(
+      p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue)),
+    );
     const settles = (await Promise.all(handles.map(localActivities)))
       .flat()
       .filter(({ type }) => type === 'settleJob');

@@ -55,6 +55,7 @@ describe('committed klingVideo histories', () => {
         'kling-video-success-v3.json',
         'kling-video-timeout-v3.json',
         'task-sweep-v3.json',
+        'task-sweep-v4.json',
       ]),
     );
     const histories = await Promise.all(
