@@ -26,6 +26,11 @@ export interface SweepReport {
   readonly woken: string[];
   /** The workers' sweep interval (`pollIntervalMs`), so the sweep workflow follows their configuration. */
   readonly intervalMs: number;
+  /**
+   * How long the sweep took by the worker's clock, so a long one rests as long (src/domain/sweep-schedule.ts).
+   * Absent in reports recorded before it was added.
+   */
+  readonly tookMs?: number;
 }
 
 /** Waiting tasks read per sweep at most; beyond it, the newest first, the rest by their jobs' own checks. */
@@ -52,8 +57,10 @@ export function sweepTasks(deps: ActivityDeps) {
   return async (request: SweepRequest): Promise<SweepReport> => {
     const context = Context.current();
     const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    const began = performance.now();
     try {
-      return await sweepOnce(deps, context.info.taskQueue, request);
+      const report = await sweepOnce(deps, context.info.taskQueue, request);
+      return { ...report, tookMs: Math.round(performance.now() - began) };
     } finally {
       clearInterval(beat);
     }

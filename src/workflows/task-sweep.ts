@@ -109,11 +109,13 @@ export async function taskSweep(state: SweepState): Promise<never> {
     }
     try {
       const report = await sweepTasks(jobIds === undefined ? {} : { jobIds });
-      if (report.intervalMs !== intervalMs) {
-        // The workers' interval (a new run starts with the default until its first sweep reports it).
-        intervalMs = report.intervalMs;
-        if (full) {
-          nextFullAt = nextFullSweepDue(due, lastSweepAt, intervalMs);
+      // The workers' interval (a new run starts with the default until its first sweep reports it).
+      intervalMs = report.intervalMs;
+      if (full) {
+        // Now that the sweep ended: the interval it reported, and a rest as long as it took when it took long.
+        const after = nextFullSweepDue(due, lastSweepAt, intervalMs, report.tookMs);
+        if (after !== nextFullAt) {
+          nextFullAt = after;
           armFullSweep();
         }
       }

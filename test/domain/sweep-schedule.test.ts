@@ -20,4 +20,12 @@ describe('nextFullSweepDue', () => {
   it('follows a changed interval from the sweep that reported it', () => {
     expect(nextFullSweepDue(10_000, 10_050, 30_000)).toBe(40_000);
   });
+
+  it("rests as long as a long sweep took, by the sweep's own clock", () => {
+    // 10 s interval, a sweep of 7 s that began on time: the next begins 7 s after it ended, not 3 s.
+    expect(nextFullSweepDue(100_000, 100_000, 10_000, 7_000)).toBe(114_000);
+    // A sweep of up to half the interval keeps the fixed rate.
+    expect(nextFullSweepDue(100_000, 100_000, 10_000, 5_000)).toBe(110_000);
+    expect(nextFullSweepDue(100_000, 100_300, 10_000, 4_000)).toBe(110_000);
+  });
 });
