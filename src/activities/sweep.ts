@@ -53,29 +53,69 @@ const PARALLEL_SIGNALS = 64;
  */
 const HEARTBEAT_EVERY_MS = 5_000;
 
+/**
+ * A sweep longer than half the interval rests as long as it took (src/domain/sweep-schedule.ts); one that also took
+ * more than this is logged (WARN), with where its time went. Below it, at test-sized intervals, it is not news.
+ */
+const SLOW_SWEEP_MS = 1_000;
+
 export function sweepTasks(deps: ActivityDeps) {
   return async (request: SweepRequest): Promise<SweepReport> => {
     const context = Context.current();
     const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     const began = performance.now();
+    const phases: Phases = { storeMs: 0, klingMs: 0, wakeMs: 0, recordMs: 0 };
     try {
-      const report = await sweepOnce(deps, context.info.taskQueue, request);
-      return { ...report, tookMs: Math.round(performance.now() - began) };
+      const report = await sweepOnce(deps, context.info.taskQueue, request, phases);
+      const tookMs = Math.round(performance.now() - began);
+      const intervalMs = deps.wait.pollIntervalMs;
+      if (tookMs > Math.max(intervalMs / 2, SLOW_SWEEP_MS)) {
+        // The operator's view of a sweep that costs the worker: where its time went, and the rest that follows.
+        context.log.warn(
+          'task sweep: took more than half the interval; the next one rests as long as it took',
+          {
+            tookMs,
+            intervalMs,
+            waiting: report.waiting,
+            requests: report.requests,
+            woken: report.woken.length,
+            ...phases,
+          },
+        );
+      }
+      return { ...report, tookMs };
     } finally {
       clearInterval(beat);
     }
   };
 }
 
+/** Where a sweep's time went (ms): the store's read, Kling's answers, the signals, the store's write. */
+interface Phases {
+  storeMs: number;
+  klingMs: number;
+  wakeMs: number;
+  recordMs: number;
+}
+
 async function sweepOnce(
   deps: ActivityDeps,
   taskQueue: string,
   { jobIds }: SweepRequest,
+  phases: Phases,
 ): Promise<SweepReport> {
+  let lapStart = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = Math.round(now - lapStart);
+    lapStart = now;
+    return ms;
+  };
   const waiting = await deps.store.waitingTasks(taskQueue, {
     ...(jobIds === undefined ? {} : { jobIds }),
     limit: MAX_WAITING,
   });
+  phases.storeMs = lap();
   const byFamily = new Map<KlingFamily, WaitingTask[]>();
   const onNewApi: WaitingTask[] = [];
   for (const task of waiting) {
@@ -111,9 +151,11 @@ async function sweepOnce(
   requests += newApi.requests;
   failure ??= newApi.failure;
   seen.push(...newApi.seen);
+  phases.klingMs = lap();
 
   const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
   const woken = await wake(deps.temporal, ended);
+  phases.wakeMs = lap();
   // Only what changed is written: at 10,000 waiting tasks almost all are as the last sweep left them.
   const record: KlingStatusSeen[] = [
     ...seen.filter(
@@ -122,6 +164,7 @@ async function sweepOnce(
     ...woken,
   ].map(({ task, status }) => ({ jobId: task.jobId, status }));
   const changed = await deps.store.recordKlingStatuses(record);
+  phases.recordMs = lap();
   if (failure !== undefined) throw asActivityFailure(failure);
   return {
     waiting: waiting.length,
