@@ -22,8 +22,8 @@ import { nextFullSweepDue } from '../domain/sweep-schedule.js';
 import { taskSweepWithLocalPass } from './legacy/task-sweep.js';
 
 // A normal activity, scheduled together with the timer of the next full sweep: the timer runs while the sweep does,
-// so sweeps start one interval apart whatever a sweep takes (seconds at 10,000 waiting tasks), and no workflow task
-// stays open while Kling is read. (As a local activity before the timer, the interval stretched by the sweep and by
+// so sweeps start one interval apart while one takes up to half of it, and no workflow task stays open while Kling
+// is read; a longer sweep (seconds at 10,000 waiting tasks) rests as long as it took (src/domain/sweep-schedule.ts). (As a local activity before the timer, the interval stretched by the sweep and by
 // the server's timer precision, ~1 s under load.) Not retried: the next sweep is the retry.
 // A sweep heartbeats while it runs (src/activities/sweep.ts), so one on a worker that died is given up in seconds.
 const { sweepTasks } = proxyActivities<JobActivities>({
@@ -69,7 +69,8 @@ export async function taskSweep(state: SweepState): Promise<never> {
   let intervalMs = state.intervalMs ?? DEFAULT_INTERVAL_MS;
   let nextFullAt = state.nextFullAt ?? Date.now();
   let fullDue = false;
-  // The timer of the next full sweep. A timer replaced (the interval changed) still fires, and is ignored.
+  // The timer of the next full sweep. A timer replaced (the interval changed, or a long sweep rests) still fires,
+  // and is ignored.
   let armed = 0;
   const armFullSweep = (): void => {
     const timer = ++armed;
