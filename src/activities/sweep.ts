@@ -54,8 +54,8 @@ const PARALLEL_SIGNALS = 64;
 const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
- * A sweep longer than half the interval rests as long as it took (src/domain/sweep-schedule.ts); one that also took
- * more than this is logged (WARN), with where its time went. Below it, at test-sized intervals, it is not news.
+ * A full sweep longer than half the interval rests as long as it took (src/domain/sweep-schedule.ts); one that also
+ * took more than this is logged (WARN), with where its time went. Below it, at test-sized intervals, it is not news.
  */
 const SLOW_SWEEP_MS = 1_000;
 
@@ -69,7 +69,8 @@ export function sweepTasks(deps: ActivityDeps) {
       const report = await sweepOnce(deps, context.info.taskQueue, request, phases);
       const tookMs = Math.round(performance.now() - began);
       const intervalMs = deps.wait.pollIntervalMs;
-      if (tookMs > Math.max(intervalMs / 2, SLOW_SWEEP_MS)) {
+      // Full sweeps only: a hinted one (a few jobs a callback named) sets no rest.
+      if (request.jobIds === undefined && tookMs > Math.max(intervalMs / 2, SLOW_SWEEP_MS)) {
         // The operator's view of a sweep that costs the worker: where its time went, and the rest that follows.
         context.log.warn(
           'task sweep: took more than half the interval; the next one rests as long as it took',
