@@ -5,7 +5,8 @@ import { JobFailureType } from '../domain/job-failure.js';
 import type { KlingBilling } from '../domain/kling-billing.js';
 import { quoteRequest, toBillLine } from '../domain/pricing.js';
 import { RateCardSnapshot } from '../domain/rate-card.js';
-import type { KlingVideoData } from '../kling/task.js';
+import type { TaskEnding } from '../domain/task-ending.js';
+import type { KlingTask, KlingVideoData } from '../kling/task.js';
 import { JobNotBillableError } from '../store/errors.js';
 import type { TaskRef } from './check-task.js';
 import type { ActivityDeps } from './deps.js';
@@ -24,24 +25,32 @@ export type Settled =
     };
 
 /**
- * Steps 4 and 5 of a job whose task may have ended: one query of its task (a wake-up is only a hint, never billed on).
- * On `succeed`, the bill line — priced from what was persisted at acceptance, nothing Kling reported — and the
- * finished job row in one transaction; on `failed`, the failure recorded; otherwise nothing. Safe to repeat: a
+ * Steps 4 and 5 of a job whose task may have ended: Kling's answer for its task — a wake-up is only a hint, never
+ * billed on. That answer is the one the task sweep read from Kling and recorded before it woke the job
+ * (src/domain/task-ending.ts), or else one query of the task now (the job's own check, a list entry without its
+ * videos). On `succeed`, the bill line — priced from what was persisted at acceptance, nothing Kling reported — and
+ * the finished job row in one transaction; on `failed`, the failure recorded; otherwise nothing. Safe to repeat: a
  * retry returns the stored line.
  */
 export function settleJob(deps: ActivityDeps) {
   return async ({ jobId, taskId, family, api }: TaskRef): Promise<Settled> => {
-    let task;
+    const job = await deps.store.getJob(jobId);
+    const ending = job?.klingEnding?.taskId === taskId ? job.klingEnding : undefined;
+    let task: TaskEnding | KlingTask;
     try {
-      task = api === 'new' ? await deps.kling.getNewTask(taskId) : await deps.kling.getTask(family, taskId);
+      task =
+        ending ??
+        (api === 'new' ? await deps.kling.getNewTask(taskId) : await deps.kling.getTask(family, taskId));
     } catch (error) {
       throw asActivityFailure(error);
     }
     if (task.status === 'submitted' || task.status === 'processing') {
       return { status: 'running', klingStatus: task.status };
     }
-    // Kept beside our bill, never priced with: the bill comes from the persisted request alone.
-    if (task.billing !== undefined) await deps.store.recordKlingBilling(jobId, task.billing);
+    // Kept beside our bill, never priced with: the bill comes from the persisted request alone. The sweep that
+    // recorded an ending recorded its charge with it.
+    if (task.billing !== undefined && ending === undefined)
+      await deps.store.recordKlingBilling(jobId, task.billing);
     if (task.status === 'failed') {
       const message = `Kling task ${taskId} failed: ${task.statusMessage || '(no reason given)'}`;
       await deps.store.finishJob(jobId, {
@@ -51,7 +60,6 @@ export function settleJob(deps: ActivityDeps) {
       });
       return { status: 'failed', message };
     }
-    const job = await deps.store.getJob(jobId);
     if (job?.klingTaskId !== taskId) {
       throw ApplicationFailure.nonRetryable(
         `Job ${jobId} has no Kling task ${taskId} to bill.`,

@@ -1,7 +1,9 @@
 // The task sweep's activity (run by src/workflows/task-sweep.ts, one per account): read the status of the account's
-// waiting tasks in batches, wake exactly the jobs whose task ended, and record what Kling reported. A job is woken
-// at most once per terminal status: the status is recorded after the signal, and jobs whose recorded status is
-// terminal are no longer swept; a signal that fails is retried by the next sweep.
+// waiting tasks in batches, wake exactly the jobs whose task ended, and record what Kling reported. How a task
+// ended (its videos, or its failure's reason) is written before its job is woken, so the job settles on it
+// without asking Kling again (src/domain/task-ending.ts). A job is woken at most once per terminal status: the
+// status is recorded after the signal, and jobs whose recorded status is terminal are no longer swept; a signal
+// that fails is retried by the next sweep.
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { taskEndedSignal, type TaskEnded } from '../definitions/job.js';
@@ -9,7 +11,9 @@ import type { KlingFamily } from '../domain/family.js';
 import { FamilySweep, type ListedTask } from '../domain/sweep.js';
 import { MAX_IDS_PER_QUERY, type KlingClient } from '../kling/client.js';
 import { KlingError } from '../kling/errors.js';
-import type { KlingStatusSeen, WaitingTask } from '../store/job.js';
+import type { KlingTask } from '../kling/task.js';
+import { taskEnding } from '../domain/task-ending.js';
+import type { KlingStatusSeen, TaskEndingSeen, WaitingTask } from '../store/job.js';
 import type { ActivityDeps } from './deps.js';
 import { asActivityFailure } from './failures.js';
 
@@ -132,11 +136,20 @@ async function sweepOnce(
   let requests = 0;
   let failure: unknown;
   const seen: Seen[] = [];
+  // Our tasks Kling reported ended, as it reported them: what their jobs settle on. (A list page holds the
+  // account's other tasks too, most of them long over: those are not kept.)
+  const ours = new Set(waiting.map(({ taskId }) => taskId));
+  const ends = new Map<string, KlingTask>();
+  const keepEnded: KeepEnded = (tasks) => {
+    for (const task of tasks)
+      if (ours.has(task.taskId) && (task.status === 'succeed' || task.status === 'failed'))
+        ends.set(task.taskId, task);
+  };
   // Legacy tasks are read per family (list pages, or queries by id); tasks of Kling's new API in batches of ids.
   for (const [family, tasks] of byFamily) {
     const sweep = new FamilySweep(tasks, MAX_REQUESTS_PER_FAMILY);
     try {
-      await readStatuses(deps.kling, family, sweep);
+      await readStatuses(deps.kling, family, sweep, keepEnded);
     } catch (error) {
       // Keep what was read: the jobs found ended are woken, the rest wait for the next sweep.
       failure ??= error;
@@ -148,13 +161,22 @@ async function sweepOnce(
     }
   }
 
-  const newApi = await readNewApiStatuses(deps.kling, onNewApi);
+  const newApi = await readNewApiStatuses(deps.kling, onNewApi, keepEnded);
   requests += newApi.requests;
   failure ??= newApi.failure;
   seen.push(...newApi.seen);
   phases.klingMs = lap();
 
   const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
+  // Before the wake-up: the woken job reads it at once. A report that is not a whole ending (a list entry without
+  // the videos) is not written; that job queries Kling itself.
+  const endings: TaskEndingSeen[] = ended.flatMap(({ task }) => {
+    const reported = ends.get(task.taskId);
+    const ending = reported === undefined ? undefined : taskEnding(reported);
+    return ending === undefined ? [] : [{ jobId: task.jobId, ending }];
+  });
+  await deps.store.recordTaskEndings(endings);
+  phases.recordMs = lap();
   const woken = await wake(deps.temporal, ended);
   phases.wakeMs = lap();
   // Only what changed is written: at 10,000 waiting tasks almost all are as the last sweep left them.
@@ -165,7 +187,7 @@ async function sweepOnce(
     ...woken,
   ].map(({ task, status }) => ({ jobId: task.jobId, status }));
   const changed = await deps.store.recordKlingStatuses(record);
-  phases.recordMs = lap();
+  phases.recordMs += lap();
   if (failure !== undefined) throw asActivityFailure(failure);
   return {
     waiting: waiting.length,
@@ -176,25 +198,36 @@ async function sweepOnce(
   };
 }
 
-async function readStatuses(kling: KlingClient, family: KlingFamily, sweep: FamilySweep): Promise<void> {
+async function readStatuses(
+  kling: KlingClient,
+  family: KlingFamily,
+  sweep: FamilySweep,
+  keepEnded: KeepEnded,
+): Promise<void> {
   for (let read = sweep.next(); read.kind !== 'done'; read = sweep.next()) {
     if (read.kind === 'page') {
       const page = await kling.listTasks(family, { pageNum: read.pageNum, pageSize: read.pageSize });
+      keepEnded(page);
       sweep.takePage(page.map(listed));
       continue;
     }
     const answers = await inBatches(read.taskIds, PARALLEL_REQUESTS, async (taskId) => {
       try {
-        return listed(await kling.getTask(family, taskId));
+        return await kling.getTask(family, taskId);
       } catch (error) {
         // A task Kling does not know (fatal): its job's own check will end the job with Kling's answer.
         if (error instanceof KlingError && error.kind === 'fatal') return undefined;
         throw error;
       }
     });
-    for (const answer of answers) sweep.takeQuery(answer);
+    const found = answers.filter((answer): answer is KlingTask => answer !== undefined);
+    keepEnded(found);
+    for (const answer of answers) sweep.takeQuery(answer === undefined ? undefined : listed(answer));
   }
 }
+
+/** Keeps the reports of the sweep's tasks that ended, for their jobs to settle on. */
+type KeepEnded = (tasks: readonly KlingTask[]) => void;
 
 interface Seen {
   readonly task: WaitingTask;
@@ -205,12 +238,13 @@ interface Seen {
  * Tasks of Kling's new API, newest first, read with its documented batch query (`GET /tasks?task_ids=a,b`,
  * {@link MAX_IDS_PER_QUERY} ids a request), whatever their product: one request for up to fifty waiting jobs. A
  * task missing from an answer is one Kling does not know: its job's own check ends the job with that answer.
- * Statuses arrive in our spelling (`succeeded` is `succeed`, see fromNewTask). Kling's `billing[]` is not recorded
- * here: the job's confirming query (settleJob), which follows every wake-up, reads the task again and records it.
+ * Statuses arrive in our spelling (`succeeded` is `succeed`, see fromNewTask); an ended task's report, Kling's
+ * `billing[]` with it, is kept for its job to settle on.
  */
 async function readNewApiStatuses(
   kling: KlingClient,
   tasks: readonly WaitingTask[],
+  keepEnded: KeepEnded,
 ): Promise<{ seen: Seen[]; requests: number; failure: unknown }> {
   const byId = new Map(tasks.map((task) => [task.taskId, task]));
   const ids = [...byId.keys()].slice(0, MAX_NEW_API_REQUESTS * MAX_IDS_PER_QUERY);
@@ -229,6 +263,7 @@ async function readNewApiStatuses(
     }
   });
   const seen: Seen[] = [];
+  keepEnded(answers.flat());
   for (const found of answers.flat()) {
     const task = byId.get(found.taskId);
     if (task !== undefined) seen.push({ task, status: found.status });

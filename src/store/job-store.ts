@@ -7,7 +7,17 @@ import {
   JobNotFoundError,
   SubmissionConflictError,
 } from './errors.js';
-import type { Job, JobFinish, JobVideo, KlingStatusSeen, NewJob, Submission, WaitingTask } from './job.js';
+import { TaskEnding } from '../domain/task-ending.js';
+import type {
+  Job,
+  JobFinish,
+  JobVideo,
+  KlingStatusSeen,
+  NewJob,
+  Submission,
+  TaskEndingSeen,
+  WaitingTask,
+} from './job.js';
 import {
   BILL_LINE_COLUMNS,
   INSERT_BILL_LINE,
@@ -62,6 +72,12 @@ export interface JobStore {
    * jobs whose recorded status changed.
    */
   recordKlingStatuses(seen: readonly KlingStatusSeen[]): Promise<KlingStatusSeen[]>;
+  /**
+   * How several open jobs' tasks ended, as the task sweep read them from Kling, in one statement, each checked
+   * against its bounds first; Kling's charge in it, when there is one, is recorded as the job's `klingBilling`. A
+   * row whose task is another, or a finished job, is left alone.
+   */
+  recordTaskEndings(endings: readonly TaskEndingSeen[]): Promise<void>;
   getBillLine(jobId: string): Promise<BillLine | undefined>;
   /** Most recently accepted first. */
   listJobs(options: { limit: number }): Promise<Job[]>;
@@ -259,6 +275,18 @@ export function createJobStore(sql: Sql): JobStore {
         [seen.map((s) => s.jobId), seen.map((s) => s.status)],
       );
       return rows.map((row) => ({ jobId: String(row.job_id), status: String(row.kling_status) }));
+    },
+
+    async recordTaskEndings(endings) {
+      if (endings.length === 0) return;
+      const checked = endings.map(({ jobId, ending }) => ({ jobId, ending: TaskEnding.parse(ending) }));
+      await sql.query(
+        `UPDATE jobs SET kling_ending = seen.ending, kling_billing = COALESCE(seen.ending -> 'billing', kling_billing),
+                         updated_at = now()
+         FROM (SELECT job_id, ending::jsonb AS ending FROM unnest($1::text[], $2::text[]) AS e (job_id, ending)) AS seen
+         WHERE jobs.job_id = seen.job_id AND jobs.${OPEN} AND jobs.kling_task_id = seen.ending ->> 'taskId'`,
+        [checked.map(({ jobId }) => jobId), checked.map(({ ending }) => JSON.stringify(ending))],
+      );
     },
 
     async listJobs({ limit }) {

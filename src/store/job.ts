@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Quote } from '../domain/bill-line.js';
 import { KlingApi, KlingFamily } from '../domain/family.js';
 import { KlingBilling } from '../domain/kling-billing.js';
+import { TaskEnding } from '../domain/task-ending.js';
 
 /** Where a job stands. `accepted` and `submitted` are open; every other status is final. */
 export const JobStatus = z.enum([
@@ -40,6 +41,8 @@ export const Job = z.object({
   klingStatus: z.string().nullable(),
   /** What Kling reported it charged for the task (its new API's `billing[]`); `null` when it reported nothing. */
   klingBilling: KlingBilling.nullable(),
+  /** How the task ended, as the task sweep read it from Kling; `null` until it did (src/domain/task-ending.ts). */
+  klingEnding: TaskEnding.nullable(),
   outputs: z.array(JobVideo).nullable(),
   failure: z.object({ type: z.string(), reason: z.string() }).nullable(),
   createdAt: z.iso.datetime(),
@@ -75,6 +78,12 @@ export interface WaitingTask {
   readonly createdAt: number;
   /** The status last recorded for it (`submitted`, `processing`); absent until a status was recorded. */
   readonly klingStatus?: string;
+}
+
+/** How a job's task ended, as the task sweep read it: written before the job is woken, so it settles on it. */
+export interface TaskEndingSeen {
+  readonly jobId: string;
+  readonly ending: TaskEnding;
 }
 
 /** The status Kling last reported for a job's task (`submitted`, `processing`, `succeed`, `failed`). */

@@ -110,6 +110,15 @@ export const migrations: readonly Migration[] = [
       `ALTER TABLE jobs ADD COLUMN kling_create_sent_at timestamptz`,
     ],
   },
+  {
+    version: 7,
+    name: "How a job's Kling task ended, as the task sweep read it",
+    statements: [
+      // src/domain/task-ending.ts: the job the sweep wakes settles on it instead of asking Kling again. NULL until
+      // the sweep saw the task end, and for jobs woken otherwise (their own check queries Kling).
+      `ALTER TABLE jobs ADD COLUMN kling_ending jsonb`,
+    ],
+  },
 ];
 
 // Arbitrary, fixed: every process migrating this schema must agree on it.

@@ -2,27 +2,22 @@
 // bundle and the real activities, a real store, and the simulator over HTTP speaking both generations. Prices are
 // worked out by hand from billing.md.
 import { readFile } from 'node:fs/promises';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeRequest } from '../../src/domain/envelope.js';
 import { quoteRequest } from '../../src/domain/pricing.js';
 import { defaultRateCard, snapshotRateCard } from '../../src/domain/rate-card.js';
-import type { SweepReport } from '../../src/activities/sweep.js';
 import { jobStatusQuery } from '../../src/definitions/job.js';
 import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 import { fixtures } from '../kling/fixtures.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
+import { localActivities, requests, sweepReports } from '../support/job-reads.js';
 
 async function example(name: string): Promise<Record<string, unknown>> {
   return JSON.parse(
     await readFile(new URL(`../../examples/${name}.json`, import.meta.url), 'utf8'),
   ) as Record<string, unknown>;
-}
-
-/** Requests the simulator answered on one route, whatever the answer. */
-function requests(pipeline: Pipeline, route: string): number {
-  return Object.values(pipeline.simulator.counters().requests[route] ?? {}).reduce((sum, n) => sum + n, 0);
 }
 
 describe('with an API key, and kling-v3 moved to the new API by configuration', () => {
@@ -142,39 +137,6 @@ describe('with an API key, and kling-v3 moved to the new API by configuration', 
   });
 });
 
-/** The local activities a workflow ran, in order, each with its attempt and result (from the history's markers). */
-async function localActivities(
-  handle: WorkflowHandle,
-): Promise<{ readonly type: string; readonly attempt: number; readonly result: unknown }[]> {
-  const { events } = await handle.fetchHistory();
-  return (events ?? []).flatMap((event) => {
-    const marker = event.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity') return [];
-    const [data] = marker.details?.['data']?.payloads ?? [];
-    const [result] = marker.details?.['result']?.payloads ?? [];
-    const { activity_type: type, attempt } = defaultPayloadConverter.fromPayload<{
-      activity_type: string;
-      attempt: number;
-    }>(data!);
-    return [
-      {
-        type,
-        attempt,
-        result: result === undefined ? undefined : defaultPayloadConverter.fromPayload(result),
-      },
-    ];
-  });
-}
-
-/** The reports of the sweeps a sweep run made: its activities' results. */
-async function sweepReports(handle: WorkflowHandle): Promise<SweepReport[]> {
-  const { events } = await handle.fetchHistory();
-  return (events ?? []).flatMap((event) => {
-    const [result] = event.activityTaskCompletedEventAttributes?.result?.payloads ?? [];
-    return result === undefined ? [] : [defaultPayloadConverter.fromPayload<SweepReport>(result)];
-  });
-}
-
 describe('with N new-API jobs waiting, the task sweep reads them in batches', () => {
   const N = 10;
   let p: Pipeline;
@@ -195,7 +157,8 @@ describe('with N new-API jobs waiting, the task sweep reads them in batches', ()
     );
     const results = await Promise.all(handles.map(async (handle) => handle.result()));
 
-    // Every status read of a new-API task is this one route: the sweep's batches and each job's confirming query.
+    // Every status read of a new-API task is this one route. The sweep recorded how each task ended before it woke
+    // its job, so the jobs settled on that: no confirming query of their own.
     const statusReads = requests(p, 'GET /tasks?task_ids');
     const sweeps = await sweepReports(
       p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue)),
@@ -208,10 +171,10 @@ describe('with N new-API jobs waiting, the task sweep reads them in batches', ()
     process.stdout.write(
       `[new-api sweep] ${N} jobs: ${sweeps.length} sweeps, ${waitingRounds} with jobs waiting (` +
         `${sweeps.filter((sweep) => sweep.waiting === N).length} with all ${N}); GET /tasks?task_ids ` +
-        `${statusReads} = ${sweepRequests} by the sweeps + ${settles.length} confirming queries\n`,
+        `${statusReads} = ${sweepRequests} by the sweeps; ${settles.length} settles\n`,
     );
-    // The simulator's count is exactly the sweeps' requests plus one confirming query per wake-up.
-    expect(statusReads).toBe(sweepRequests + settles.length);
+    // The simulator's count is exactly the sweeps' requests; one settle per job, on the sweep's wake-up.
+    expect(statusReads).toBe(sweepRequests);
     expect(settles).toHaveLength(N);
     // Rounds that found all N waiting: one request each (N ≤ MAX_IDS_PER_QUERY), where a poll per job costs N.
     const full = sweeps.filter((sweep) => sweep.waiting === N);
@@ -231,8 +194,11 @@ describe('with N new-API jobs waiting, the task sweep reads them in batches', ()
         klingTaskId: results[i]!.klingTaskId,
         costUsd: '0.25',
       });
-      // Kling's charge, read by the job's confirming query after the sweep woke it, is on the row.
-      expect((await p.store.getJob(handle.workflowId))?.klingBilling).toStrictEqual(results[i]!.klingBilling);
+      // Kling's charge, read by the sweep with the task's ending, is on the row and in the job's result.
+      const job = await p.store.getJob(handle.workflowId);
+      expect(job?.klingBilling).toStrictEqual(results[i]!.klingBilling);
+      expect(job?.klingEnding).toMatchObject({ taskId: results[i]!.klingTaskId, status: 'succeed' });
+      expect(job?.outputs).toStrictEqual(results[i]!.videos);
       expect(results[i]!.klingBilling).toHaveLength(1);
     }
   }, 120_000);

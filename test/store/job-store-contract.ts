@@ -335,6 +335,51 @@ export function jobStoreContract(open: () => Promise<JobStore>): void {
     expect(await store.recordKlingStatuses([])).toStrictEqual([]);
   });
 
+  it("records how open jobs' tasks ended, with Kling's charge, only on the job whose task it is", async () => {
+    const [open, other, done] = ['open', 'other', 'done'].map((label) => uniqueJobId(`ending-${label}`));
+    for (const jobId of [open, other, done]) {
+      await store.insertJob(newJob(jobId!));
+      await store.recordSubmission(jobId!, { klingTaskId: `task-${jobId}`, family: 'text2video' });
+    }
+    const finished = await store.finishJob(done!, {
+      outcome: 'cancelled',
+      failureType: 'Cancelled',
+      reason: 'x',
+    });
+    const billing = [{ charge_type: 'unit' as const, amount: '5', package_type: 'video', list_price: '5' }];
+    const ending = (jobId: string) => ({
+      taskId: `task-${jobId}`,
+      status: 'succeed' as const,
+      statusMessage: '',
+      videos: [{ id: `video-${jobId}`, url: `https://cdn.example/${jobId}.mp4`, duration: '5.04' }],
+      billing,
+    });
+    await store.recordTaskEndings([
+      { jobId: open!, ending: ending(open!) },
+      // Another job's task: a row keeps only its own task's ending.
+      { jobId: other!, ending: ending(open!) },
+      { jobId: done!, ending: ending(done!) },
+      { jobId: 'job-never-inserted', ending: ending('job-never-inserted') },
+    ]);
+    expect(await store.getJob(open!)).toMatchObject({ klingEnding: ending(open!), klingBilling: billing });
+    expect(await store.getJob(other!)).toMatchObject({ klingEnding: null, klingBilling: null });
+    expect(await store.getJob(done!)).toStrictEqual(finished);
+
+    // Bounded before the write: a report out of bounds never reaches the row.
+    const tooMany = {
+      ...ending(other!),
+      videos: Array.from({ length: 17 }, () => ending(other!).videos[0]!),
+    };
+    await expect(store.recordTaskEndings([{ jobId: other!, ending: tooMany }])).rejects.toThrow(/videos/);
+    await expect(
+      store.recordTaskEndings([
+        { jobId: other!, ending: { ...ending(other!), statusMessage: 'x'.repeat(2_001) } },
+      ]),
+    ).rejects.toThrow(/statusMessage/);
+    expect((await store.getJob(other!))?.klingEnding).toBeNull();
+    await store.recordTaskEndings([]);
+  });
+
   it('lists the most recently accepted jobs first', async () => {
     // Ids deliberately out of alphabetical order, so only the insertion order can produce the expected listing.
     const ids = ['c', 'a', 'b'].map((label) => uniqueJobId(`list-${label}`));

@@ -37,6 +37,7 @@ export const SimulatorKnobs = z.object({
   callbackDropRate: rate,
   newApiCharge: z.enum(['unit', 'cash']),
   tasksFindsLegacy: z.boolean(),
+  listResults: z.boolean(),
   reusedExternalId: z.enum(['refuse', 'create']),
 });
 export type SimulatorKnobs = z.infer<typeof SimulatorKnobs>;
@@ -67,6 +68,7 @@ export const defaultKnobs: SimulatorKnobs = {
   callbackDropRate: 0,
   newApiCharge: 'unit',
   tasksFindsLegacy: false,
+  listResults: true,
   reusedExternalId: 'refuse',
 };
 
@@ -170,6 +172,11 @@ export const knobFlags: Readonly<Record<keyof SimulatorKnobs, KnobFlag>> = {
     flag: 'tasks-finds-legacy',
     kind: 'boolean',
     help: "whether the new API's /tasks queries also find legacy tasks (uncertain in the docs): true or false",
+  },
+  listResults: {
+    flag: 'list-results',
+    kind: 'boolean',
+    help: "whether a legacy list page's entries carry task_result and task_status_msg as a query's data does (the page shows one task object; entries without them are the stricter reading): true or false",
   },
   reusedExternalId: {
     flag: 'reused-external-id',

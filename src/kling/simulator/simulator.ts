@@ -227,7 +227,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       book
         .list(family)
         .slice(start, start + pageSize)
-        .map((task) => toTaskData(task, 'query')),
+        .map((task) => toTaskData(task, knobs.listResults ? 'query' : 'bare')),
     );
   }
 

@@ -258,9 +258,13 @@ export function isTerminal(status: KlingTaskStatus): boolean {
 /**
  * The task object Kling sends, with exactly the keys kling-api.md shows: a create answers without `task_result`
  * and `task_status_msg`; a query, a list entry and a callback carry `task_status_msg`, and `task_result` only once
- * the task succeeded (the page: parse it as absent otherwise, so the simulator never sends it early).
+ * the task succeeded (the page: parse it as absent otherwise, so the simulator never sends it early). `bare` is a
+ * list entry under the stricter reading (knob `listResults: false`): without either, as a create answers.
  */
-export function toTaskData(task: SimulatedTask, answer: 'create' | 'query' = 'query'): KlingTaskData {
+export function toTaskData(
+  task: SimulatedTask,
+  answer: 'create' | 'query' | 'bare' = 'query',
+): KlingTaskData {
   const identity = {
     task_id: task.taskId,
     task_status: task.status,
@@ -269,7 +273,7 @@ export function toTaskData(task: SimulatedTask, answer: 'create' | 'query' = 'qu
     task_info: task.externalTaskId === undefined ? {} : { external_task_id: task.externalTaskId },
   };
   const times = { created_at: task.createdAt, updated_at: task.updatedAt };
-  if (answer === 'create') return { ...identity, ...info, ...times };
+  if (answer !== 'query') return { ...identity, ...info, ...times };
   return {
     ...identity,
     task_status_msg: task.statusMessage,
