@@ -9,10 +9,10 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { taskEndedSignal, type TaskEnded } from '../definitions/job.js';
 import type { KlingFamily } from '../domain/family.js';
 import { FamilySweep, type ListedTask } from '../domain/sweep.js';
+import { taskEnding } from '../domain/task-ending.js';
 import { MAX_IDS_PER_QUERY, type KlingClient } from '../kling/client.js';
 import { KlingError } from '../kling/errors.js';
 import type { KlingTask } from '../kling/task.js';
-import { taskEnding } from '../domain/task-ending.js';
 import type { KlingStatusSeen, TaskEndingSeen, WaitingTask } from '../store/job.js';
 import type { ActivityDeps } from './deps.js';
 import { asActivityFailure } from './failures.js';
@@ -169,13 +169,17 @@ async function sweepOnce(
 
   const ended = seen.filter(({ status }) => status === 'succeed' || status === 'failed');
   // Before the wake-up: the woken job reads it at once. A report that is not a whole ending (a list entry without
-  // the videos) is not written; that job queries Kling itself.
+  // the videos) is not written, and a write that fails wakes the jobs all the same: they query Kling themselves.
   const endings: TaskEndingSeen[] = ended.flatMap(({ task }) => {
     const reported = ends.get(task.taskId);
     const ending = reported === undefined ? undefined : taskEnding(reported);
     return ending === undefined ? [] : [{ jobId: task.jobId, ending }];
   });
-  await deps.store.recordTaskEndings(endings);
+  try {
+    await deps.store.recordTaskEndings(endings);
+  } catch (error) {
+    failure ??= error;
+  }
   phases.recordMs = lap();
   const woken = await wake(deps.temporal, ended);
   phases.wakeMs = lap();

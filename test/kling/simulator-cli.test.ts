@@ -2,6 +2,7 @@
 // process serves the protocol, applies its flags and stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { simulatorCommand } from '../../src/cli/simulator.js';
@@ -31,6 +32,13 @@ describe('--help', () => {
       expect(simulatorCommand.help).toContain(`--${flag}`);
     }
     expect(simulatorCommand.help).toContain('/__simulator/faults');
+  });
+
+  it("has a row for every knob in the README's table, so the page does not fall behind the flags", async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [knob, { flag }] of Object.entries(knobFlags)) {
+      expect(readme).toMatch(new RegExp(`^\\| \`--${flag}\` +\\| \`${knob}\` +\\|`, 'm'));
+    }
   });
 });
 
