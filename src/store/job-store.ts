@@ -20,7 +20,10 @@ import type {
 } from './job.js';
 import {
   BILL_LINE_COLUMNS,
+  BILL_LINE_PARAM_COUNT,
+  BILL_LINE_PARAMS,
   INSERT_BILL_LINE,
+  INSERT_INTO_BILL_LINES,
   JOB_COLUMNS,
   billLineFromRow,
   billLineParams,
@@ -92,6 +95,30 @@ export interface JobStore {
 }
 
 const OPEN = `status IN ('accepted', 'submitted')`;
+
+/**
+ * A succeeded job's bill line and finished row as one statement — one implicit transaction, one round trip where
+ * BEGIN, lock, insert, update and COMMIT were five. The row is locked first, so a concurrent finish (a cancel, say)
+ * waits and then sees the job billed and succeeded; the line is written only for a job that is open or already
+ * succeeded and holds this task; the row is finished only if still open. Answers the job's status, whether it was
+ * billable, and the line when this statement wrote it; no row when there is no such job.
+ */
+const BILL_SUCCEEDED_JOB = `WITH job AS (
+    SELECT status, kling_task_id FROM jobs WHERE job_id = $1 FOR UPDATE
+  ), billable AS (
+    SELECT 1 FROM job WHERE status IN ('accepted', 'submitted', 'succeeded') AND kling_task_id = $2
+  ), line AS (
+    ${INSERT_INTO_BILL_LINES} SELECT ${BILL_LINE_PARAMS} FROM billable
+    ON CONFLICT (job_id) DO NOTHING
+    RETURNING ${BILL_LINE_COLUMNS}
+  ), finished AS (
+    UPDATE jobs SET status = 'succeeded', kling_status = 'succeed', outputs = $${BILL_LINE_PARAM_COUNT + 1}::jsonb,
+                    updated_at = now()
+    WHERE job_id = $1 AND ${OPEN} AND EXISTS (SELECT 1 FROM billable)
+    RETURNING job_id
+  )
+  SELECT job.status AS job_status, EXISTS (SELECT 1 FROM billable) AS billable, line.*
+  FROM job LEFT JOIN line ON true`;
 
 export function createJobStore(sql: Sql): JobStore {
   const readJob = async (jobId: string): Promise<Job | undefined> => {
@@ -227,28 +254,20 @@ export function createJobStore(sql: Sql): JobStore {
 
     getBillLine: (jobId) => readBillLine(sql, jobId),
 
-    billSucceededJob: (line, outputs) =>
-      sql.transaction(async (tx) => {
-        // Locked first: a concurrent finish (a cancel, say) waits, and sees the job billed and succeeded.
-        const [job] = await tx.query(`SELECT status, kling_task_id FROM jobs WHERE job_id = $1 FOR UPDATE`, [
-          line.jobId,
-        ]);
-        if (job === undefined) throw new JobNotFoundError(line.jobId);
-        const billable =
-          job.status === 'accepted' || job.status === 'submitted' || job.status === 'succeeded';
-        if (!billable || job.kling_task_id !== line.klingTaskId)
-          throw new JobNotBillableError(line.jobId, String(job.status));
-        const [inserted] = await tx.query(INSERT_BILL_LINE, billLineParams(BillLine.parse(line)));
-        await tx.query(
-          `UPDATE jobs SET status = 'succeeded', kling_status = 'succeed', outputs = $2::jsonb, updated_at = now()
-           WHERE job_id = $1 AND ${OPEN}`,
-          [line.jobId, JSON.stringify(outputs)],
-        );
-        const stored =
-          inserted === undefined ? await readBillLine(tx, line.jobId) : billLineFromRow(inserted);
-        if (stored === undefined) throw new JobNotFoundError(line.jobId);
-        return stored;
-      }),
+    async billSucceededJob(line, outputs) {
+      // Parsed before the write: a malformed money field must never reach the table.
+      const [row] = await sql.query(BILL_SUCCEEDED_JOB, [
+        ...billLineParams(BillLine.parse(line)),
+        JSON.stringify(outputs),
+      ]);
+      if (row === undefined) throw new JobNotFoundError(line.jobId);
+      if (row.billable !== true) throw new JobNotBillableError(line.jobId, String(row.job_status));
+      if (row.job_id !== null && row.job_id !== undefined) return billLineFromRow(row);
+      // A retry: the line was written before, and a bill line never changes.
+      const stored = await readBillLine(sql, line.jobId);
+      if (stored === undefined) throw new JobNotFoundError(line.jobId);
+      return stored;
+    },
 
     async waitingTasks(taskQueue, { jobIds, limit }) {
       const rows = await sql.query(

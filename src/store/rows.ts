@@ -127,12 +127,39 @@ export function billLineFromRow(row: Row): BillLine {
   });
 }
 
+/** The columns a bill line is written to, with their SQL types, in the order of billLineParams. */
+const billLineInsertColumns = [
+  ['job_id', 'text'],
+  ['kling_task_id', 'text'],
+  ['model', 'text'],
+  ['mode', 'text'],
+  ['input_type', 'text'],
+  ['requested_seconds', 'text'],
+  ['billed_seconds', 'integer'],
+  ['requested_resolution', 'text'],
+  ['billed_resolution', 'text'],
+  ['factors', 'jsonb'],
+  ['raw_cost_usd', 'text'],
+  ['cost_usd', 'text'],
+  ['amount_cents', 'bigint'],
+  ['clamped', 'text'],
+  ['rounding', 'text'],
+  ['currency', 'text'],
+  ['rate_card_version', 'text'],
+  ['rate_card_sha256', 'text'],
+  ['audio', 'boolean'],
+  ['created_at', 'timestamptz'],
+  ['requested_model', 'text'],
+] as const;
+
+/** `INSERT INTO bill_lines (…)`, to be followed by VALUES or a SELECT of {@link BILL_LINE_PARAMS}. */
+export const INSERT_INTO_BILL_LINES = `INSERT INTO bill_lines (${billLineInsertColumns.map(([name]) => name).join(', ')})`;
+/** billLineParams as `$1::text, …`, typed, so they can stand in a SELECT as well as in VALUES. */
+export const BILL_LINE_PARAMS = billLineInsertColumns.map(([, type], i) => `$${i + 1}::${type}`).join(', ');
+export const BILL_LINE_PARAM_COUNT = billLineInsertColumns.length;
+
 /** Writes a bill line unless its job already has one; returns the row only when this call wrote it. */
-export const INSERT_BILL_LINE = `INSERT INTO bill_lines (
-    job_id, kling_task_id, model, mode, input_type, requested_seconds, billed_seconds, requested_resolution,
-    billed_resolution, factors, raw_cost_usd, cost_usd, amount_cents, clamped, rounding, currency,
-    rate_card_version, rate_card_sha256, audio, created_at, requested_model
-  ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::timestamptz, $21)
+export const INSERT_BILL_LINE = `${INSERT_INTO_BILL_LINES} VALUES (${BILL_LINE_PARAMS})
   ON CONFLICT (job_id) DO NOTHING
   RETURNING ${BILL_LINE_COLUMNS}`;
 
