@@ -140,6 +140,25 @@ describe('against the best alternative at N = 1000, 200 open', () => {
     expect(only(short, 'overhead p99').verdict).toBe('not met');
   });
 
+  test('says so when 1.5× the best lies beyond what 200 open jobs of T s each can reach', () => {
+    const at300 = (design: 'sweep' | 'retry-poll', throughput: number) =>
+      result(design, { throughput, overheads: [1_000] }, realistic(300));
+    const [check] = checkTargets([at300('retry-poll', 4.8), at300('sweep', 5.67)]).filter((c) =>
+      c.target.startsWith('jobs/s'),
+    );
+    expect(check).toMatchObject({
+      measured:
+        "1.18× (5.67 jobs/s ÷ retry-poll's 4.80, the best alternative; 1.5× is 7.20 jobs/s, beyond any " +
+        "design's 6.67 here (200 open, each for at least 30.0 s))",
+      verdict: 'not met',
+    });
+    // Within reach, nothing is added.
+    expect(
+      checkTargets([at300('retry-poll', 3), at300('sweep', 5)]).find((c) => c.target.startsWith('jobs/s'))
+        ?.measured,
+    ).toBe("1.67× (5.00 jobs/s ÷ retry-poll's 3.00, the best alternative)");
+  });
+
   test('not listed at another N or concurrency; n/a when no alternative ran', () => {
     expect(
       find(checkTargets([result('sweep', {}, { ...realistic(60), concurrency: 20 })]), 'jobs/s'),
