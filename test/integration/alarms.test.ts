@@ -13,6 +13,7 @@ import { createDatabase, queryOnce } from '../store/databases.js';
 import { connectTemporal, type TemporalTestContext } from '../support/temporal.js';
 import { eventually } from '../support/eventually.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { tearDown, workerEnvironment } from '../support/worker-rig.js';
 import { JOB_WORKFLOW, jobStatusQuery } from '../../src/definitions/job.js';
 import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 
@@ -85,25 +86,15 @@ describe('an activity that keeps failing the same way', () => {
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const metricsPort = await closedPort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    worker = await startWorkerProcess('main', {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: temporal.taskQueue,
-      DATABASE_URL: viaProxy.toString(),
-      KLING_BASE_URL: simulator.url,
-      KLING_ACCESS_KEY: simulator.credentials.accessKey,
-      KLING_SECRET_KEY: simulator.credentials.secretKey,
-      KLING_POLL_INTERVAL_SECONDS: '0.5',
-      LOG_FORMAT: 'json',
-      METRICS_BIND_ADDRESS: `127.0.0.1:${metricsPort}`,
-    });
+    worker = await startWorkerProcess(
+      'main',
+      workerEnvironment({ temporal, simulator, database }, 0.5, {
+        DATABASE_URL: viaProxy.toString(),
+        METRICS_BIND_ADDRESS: `127.0.0.1:${metricsPort}`,
+      }),
+    );
   }, 300_000);
-  afterAll(async () => {
-    await worker?.killTree();
-    await simulator?.close();
-    await temporal?.close();
-    await database?.drop();
-  });
+  afterAll(() => tearDown({ worker, simulator, temporal, database }));
 
   it('raises one alarm per failing step (metric + ERROR line naming the sweep, then the job), keeps retrying, and bills once when the store is back', async () => {
     const start = (jobId: string) =>

@@ -11,6 +11,7 @@ import { createDatabase } from '../store/databases.js';
 import { eventually } from '../support/eventually.js';
 import { connectTemporal, type TemporalTestContext } from '../support/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { tearDown, workerEnvironment } from '../support/worker-rig.js';
 
 const LATENCY_MS = 1_200;
 const INTERVAL_MS = 1_000;
@@ -31,24 +32,12 @@ describe('a task sweep slower than half its interval', () => {
       latencyMs: LATENCY_MS,
     });
     database = await createDatabase(inject('databaseUrl'));
-    worker = await startWorkerProcess('main', {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: temporal.taskQueue,
-      DATABASE_URL: database.url,
-      KLING_BASE_URL: simulator.url,
-      KLING_ACCESS_KEY: simulator.credentials.accessKey,
-      KLING_SECRET_KEY: simulator.credentials.secretKey,
-      KLING_POLL_INTERVAL_SECONDS: String(INTERVAL_MS / 1_000),
-      LOG_FORMAT: 'json',
-    });
+    worker = await startWorkerProcess(
+      'main',
+      workerEnvironment({ temporal, simulator, database }, INTERVAL_MS / 1_000),
+    );
   }, 300_000);
-  afterAll(async () => {
-    await worker?.killTree();
-    await simulator?.close();
-    await temporal?.close();
-    await database?.drop();
-  });
+  afterAll(() => tearDown({ worker, simulator, temporal, database }));
 
   it('rests as long as it took, and logs where its time went', async () => {
     const job = await temporal.client.workflow.start(JOB_WORKFLOW, {
