@@ -1,5 +1,5 @@
 // The task-sweep contract: one sweep workflow per Kling account (task queue) reads the status of every waiting task
-// in batches and wakes the jobs whose task ended; a Kling callback only asks it to look at one job soon. Imported by
+// in batches and wakes the jobs whose task ended; Kling callbacks only ask it to look at their jobs soon. Imported by
 // the workflows, the worker (which keeps the sweep running) and the callback receiver.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
@@ -30,6 +30,20 @@ export interface SweepState {
   readonly processing?: readonly string[];
 }
 
+/** Callbacks said these jobs' tasks may have ended: job ids only, gathered by the receiver (src/callbacks). */
+export interface TaskHints {
+  readonly jobIds: readonly string[];
+}
+
+/** Job ids one hint signal carries at most; the sweep ignores a longer list (nothing of ours sends one). */
+export const MAX_HINTS_PER_SIGNAL = 100;
+
+/** A batch of hints: how receivers hint the sweep. */
+export const taskHintsSignal = defineSignal<[TaskHints]>('taskHints');
+/**
+ * One hint a signal: how receivers hinted the sweep before they sent batches. Still handled, so a receiver of an
+ * earlier release keeps working while a deployment rolls.
+ */
 export const taskHintSignal = defineSignal<[TaskHint]>('taskHint');
 /**
  * Kling's status of a waiting job's task as the sweep last read it, when it moved past `submitted`: a job's

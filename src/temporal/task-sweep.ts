@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import {
   TASK_SWEEP_WORKFLOW,
-  taskHintSignal,
+  taskHintsSignal,
   taskSweepWorkflowId,
   type SweepState,
 } from '../definitions/sweep.js';
@@ -39,13 +39,20 @@ export function keepTaskSweepRunning(
   return { started: ensure(), stop: () => clearInterval(timer) };
 }
 
-/** Asks the sweep of `taskQueue` to look at this job's task now (starting the sweep if it is missing). */
-export async function hintTaskSweep(client: Client, taskQueue: string, jobId: string): Promise<void> {
+/**
+ * Asks the sweep of `taskQueue` to look at these jobs' tasks now, in one signal (starting the sweep if it is
+ * missing). At most MAX_HINTS_PER_SIGNAL job ids: the sweep ignores longer lists.
+ */
+export async function hintTaskSweep(
+  client: Client,
+  taskQueue: string,
+  jobIds: readonly string[],
+): Promise<void> {
   await client.workflow.signalWithStart(TASK_SWEEP_WORKFLOW, {
     taskQueue,
     workflowId: taskSweepWorkflowId(taskQueue),
     args: [initial],
-    signal: taskHintSignal,
-    signalArgs: [{ jobId }],
+    signal: taskHintsSignal,
+    signalArgs: [{ jobIds }],
   });
 }

@@ -17,7 +17,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
-import { MAX_JOB_ID_LENGTH, taskHintSignal, taskStatusQuery, type SweepState } from '../definitions/sweep.js';
+import {
+  MAX_HINTS_PER_SIGNAL,
+  MAX_JOB_ID_LENGTH,
+  taskHintSignal,
+  taskHintsSignal,
+  taskStatusQuery,
+  type SweepState,
+} from '../definitions/sweep.js';
 import { nextFullSweepDue } from '../domain/sweep-schedule.js';
 import { taskSweepWithLocalPass } from './legacy/task-sweep.js';
 
@@ -62,6 +69,13 @@ export async function taskSweep(state: SweepState): Promise<never> {
     if (valid && hinted.size < MAX_PENDING_HINTS) hinted.add(jobId);
   };
   for (const jobId of state.hinted) hint(jobId);
+  // Receivers send hints in batches (src/callbacks/hint-batches.ts); one hint a signal from a receiver of an
+  // earlier release. A handler added is no command, so histories from before it replay unchanged: no patch.
+  setHandler(taskHintsSignal, (signal) => {
+    const jobIds = (signal as { jobIds?: unknown } | undefined)?.jobIds;
+    if (Array.isArray(jobIds) && jobIds.length <= MAX_HINTS_PER_SIGNAL)
+      for (const jobId of jobIds) hint(jobId);
+  });
   setHandler(taskHintSignal, (signal) => hint((signal as { jobId?: unknown } | undefined)?.jobId));
   const processing = new Set(state.processing ?? []);
   setHandler(taskStatusQuery, (jobId) => (processing.has(jobId) ? 'processing' : undefined));

@@ -2,7 +2,8 @@
 // waited through: 2 workflow tasks, at most 14 events of the job's own, plus the 2 that Core writes for the
 // `local-submit` patch (its marker and a TemporalChangeVersion upsert) until that patch is removed. With
 // RECORD_HISTORIES=1 the histories are written to test/fixtures/histories/ as `*-v3.json` (the shape since the
-// submit became local; the task sweep's as `task-sweep-v4.json`, its sweep an activity beside its timer);
+// submit became local; the task sweep's as `task-sweep-v5.json`, its sweep an activity beside its timer, hinted by
+// batches of job ids — `task-sweep-v4.json` is the same sweep hinted one job a signal);
 // `*-v2.json` are jobs started on issue 15's first shape (three workflow tasks) and the files without a suffix jobs
 // from before it — kept so those jobs keep replaying. test/replay replays them all on every
 // `npm test`, so a non-deterministic workflow change fails before it reaches a running job.
@@ -14,10 +15,11 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobStatusQuery } from '../../src/definitions/job.js';
 import { slotGrantedSignal } from '../../src/definitions/slots.js';
-import { taskSweepWorkflowId } from '../../src/definitions/sweep.js';
+import { taskHintsSignal, taskSweepWorkflowId } from '../../src/definitions/sweep.js';
 import type { klingVideo } from '../../src/workflows/kling-video.js';
 import { startJobPipeline, type JobPipeline } from '../callbacks/pipeline.js';
 import { startPipeline, type Pipeline, workflowsPath } from '../support/pipeline.js';
+import { hintedJobIds } from '../support/sweep-hints.js';
 import { workflowBundle } from '../support/temporal.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
@@ -34,8 +36,8 @@ async function settle(handle: WorkflowHandle<typeof klingVideo>): Promise<void> 
   await handle.result().catch(() => undefined);
 }
 
-/** `version`: the shape's suffix — `v3` for jobs (since the submit became local), `v4` for the sweep beside its timer. */
-async function historyOf(handle: WorkflowHandle, file: string, version: 'v3' | 'v4' = 'v3') {
+/** `version`: the shape's suffix — `v3` for jobs (since the submit became local), `v5` for the sweep hinted in batches. */
+async function historyOf(handle: WorkflowHandle, file: string, version: 'v3' | 'v5' = 'v3') {
   const history = await handle.fetchHistory();
   // Every path must replay against today's code, recorded or not.
   await Worker.runReplayHistory(
@@ -242,13 +244,15 @@ describe('klingVideo callback history', () => {
     ).toHaveLength(1);
     expectTwoTaskShape(shapeOf('callback', history));
 
-    // The sweep that the callback hinted, with its periodic sweeps and the hint.
-    const sweep = await historyOf(
-      p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue)),
-      'task-sweep',
-      'v4',
-    );
-    expect(sweep.events?.some((event) => event.workflowExecutionSignaledEventAttributes != null)).toBe(true);
+    // The sweep that the callback hinted, with its periodic sweeps and the hint: a batch naming the job.
+    const sweepHandle = p.temporal.client.workflow.getHandle(taskSweepWorkflowId(p.temporal.taskQueue));
+    const sweep = await historyOf(sweepHandle, 'task-sweep', 'v5');
+    expect(
+      sweep.events?.some(
+        (event) => event.workflowExecutionSignaledEventAttributes?.signalName === taskHintsSignal.name,
+      ),
+    ).toBe(true);
+    expect(await hintedJobIds(sweepHandle)).toEqual([handle.workflowId]);
   });
 });
 

@@ -56,6 +56,7 @@ describe('committed klingVideo histories', () => {
         'kling-video-timeout-v3.json',
         'task-sweep-v3.json',
         'task-sweep-v4.json',
+        'task-sweep-v5.json',
       ]),
     );
     const histories = await Promise.all(
