@@ -39,7 +39,7 @@ export class HintBatches {
     return batch.sent;
   }
 
-  /** Hints gathered and not yet sent (for tests and metrics). */
+  /** Hints gathered and not yet sent. */
   get pending(): number {
     let count = 0;
     for (const batch of this.#open.values()) count += batch.jobIds.size;
