@@ -1,6 +1,6 @@
-// A task sweep that takes longer than half its interval (here: Kling answers after 1.2 s, the interval is 1 s) rests
-// as long as it took before the next one, by the sweep's own clock, and the real worker process says so in one WARN
-// line per such sweep: how long it took and where the time went. The job still ends on the sweep, billed once.
+// A task sweep whose reading takes longer than half its interval (here: Kling answers after 1.2 s, the interval is
+// 1 s) rests as long as it took before the next one, by the sweep's own clock, and the real worker process says so in
+// one WARN line per such sweep: how long it took and where the time went. The job still ends on the sweep, billed once.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { SweepReport } from '../../src/activities/sweep.js';
@@ -52,7 +52,7 @@ describe('a task sweep slower than half its interval', () => {
       const lines = worker
         .output()
         .split('\n')
-        .filter((line) => line.includes('task sweep: took more than half the interval'))
+        .filter((line) => line.includes('task sweep: its reading took more than half the interval'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       return lines.length > 0 ? lines : undefined;
     }, 'the slow-sweep line');
