@@ -1,5 +1,6 @@
 // Where and from what a run was made: the context every RESULTS.md section records.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import type { MachineInfo } from './result.js';
@@ -38,4 +39,43 @@ export function commandLine(args: readonly string[]): string {
     /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`,
   );
   return ['npm run bench', ...(quoted.length === 0 ? [] : ['--', ...quoted])].join(' ');
+}
+
+/** Busy and total CPU ticks of the whole machine so far (/proc/stat's first line); undefined off Linux. */
+async function machineTicks(): Promise<{ busy: number; total: number } | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    // idle and iowait are the 4th and 5th numbers; the rest is work.
+    const total = ticks.reduce((sum, tick) => sum + tick, 0);
+    return { busy: total - ticks[3]! - (ticks[4] ?? 0), total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the machine has been quiet for a few seconds in a row (under a quarter of a core busy), at most
+ * `limitMs`, and returns how many cores were busy over the last second. Each design then starts on a machine the
+ * previous one has left: its dev server's start, the previous run's history reads and its worker's exit took seconds
+ * of CPU that a 1-minute load average still showed (2.9 before the first design in a run of 2026-12-02), and the same
+ * code measured 15.4 and 19.1 jobs/s an hour apart.
+ */
+export async function waitForQuietMachine(limitMs: number): Promise<{ waitedMs: number; busyCores: number }> {
+  const began = Date.now();
+  const cores = cpus().length;
+  const quietSeconds = 3;
+  let quietInARow = 0;
+  let busyCores = Number.NaN;
+  let last = await machineTicks();
+  while (last !== undefined && Date.now() - began < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = await machineTicks();
+    if (now === undefined) break;
+    busyCores = ((now.busy - last.busy) / Math.max(1, now.total - last.total)) * cores;
+    last = now;
+    quietInARow = busyCores < 0.25 ? quietInARow + 1 : 0;
+    if (quietInARow >= quietSeconds) break;
+  }
+  return { waitedMs: Date.now() - began, busyCores };
 }

@@ -68,7 +68,7 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
     'worker RSS MiB idle → peak',
     'max in flight',
     'one Kling task / billed',
-    'load 1 min before → after',
+    'load 1 min before → after (cores busy at start)',
   ];
   const rows = results.map((result) => {
     const c = result.configuration;
@@ -91,7 +91,10 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
       `${mib(result.worker.baselineRssBytes)} → ${mib(result.worker.peakRssBytes)}`,
       String(result.worker.maxInFlight),
       `${result.audit.oneTask} / ${result.audit.billed}`,
-      `${fixed(result.loadAverage.before, 2)} → ${fixed(result.loadAverage.after, 2)}`,
+      `${fixed(result.loadAverage.before, 2)} → ${fixed(result.loadAverage.after, 2)}` +
+        (result.quietStart === undefined || !Number.isFinite(result.quietStart.busyCores)
+          ? ''
+          : ` (${fixed(result.quietStart.busyCores, 2)})`),
     ];
   });
   return table(header, rows);

@@ -62,6 +62,11 @@ export interface ConfigurationResult {
   };
   /** 1-minute load average before and after: other work on the machine shows here. */
   readonly loadAverage: { readonly before: number; readonly after: number };
+  /**
+   * How long the run waited for a quiet machine before its baseline, and the cores busy in the last second of it
+   * (bench/machine.ts). Absent in results recorded before 2026-12-02T17:00.
+   */
+  readonly quietStart?: { readonly waitedMs: number; readonly busyCores: number };
 }
 
 export interface FailedConfiguration {

@@ -24,6 +24,7 @@ import { mapLimited } from './map-limited.js';
 import type { Configuration } from './options.js';
 import type { ConfigurationResult } from './result.js';
 import { findDevServerPid, processCpuSeconds } from './server-cpu.js';
+import { waitForQuietMachine } from './machine.js';
 import { distribution } from './stats.js';
 import { startWorkerProcess } from './worker-handle.js';
 
@@ -39,6 +40,9 @@ const SEED = 1;
 const HISTORY_PARALLELISM = 16;
 // Idle time before the baseline sample, so the worker's start-up work is not charged to the jobs.
 const SETTLE_MS = 2_000;
+// Then the machine's quiet (bench/machine.ts), waited for at most this long: a machine busy with other work stays
+// busy, and its load shows in the report.
+const QUIET_LIMIT_MS = 60_000;
 
 export interface RunContext {
   /** A folder for this run's bundles and databases, removed at the end. */
@@ -116,6 +120,11 @@ export async function runConfiguration(
     const client = new Client({ connection, namespace: temporal.namespace });
 
     await sleep(SETTLE_MS);
+    const quiet = await waitForQuietMachine(QUIET_LIMIT_MS);
+    context.log(
+      `  started on a quiet machine after ${(quiet.waitedMs / 1000).toFixed(0)} s ` +
+        `(${quiet.busyCores.toFixed(2)} cores busy)`,
+    );
     const baseline = await worker.baseline();
     const serverCpuBefore = serverPid === undefined ? undefined : await processCpuSeconds(serverPid);
 
@@ -206,6 +215,7 @@ export async function runConfiguration(
         samples: drive.samples,
       },
       loadAverage: { before: loadBefore, after: loadavg()[0]! },
+      quietStart: quiet,
     };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
