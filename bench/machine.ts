@@ -57,9 +57,8 @@ async function machineTicks(): Promise<{ busy: number; total: number } | undefin
 /**
  * Waits until the machine has been quiet for a few seconds in a row (under a quarter of a core busy), at most
  * `limitMs`, and returns how many cores were busy over the last second. Each design then starts on a machine the
- * previous one has left: its dev server's start, the previous run's history reads and its worker's exit took seconds
- * of CPU that a 1-minute load average still showed (2.9 before the first design in a run of 2026-12-02), and the same
- * code measured 15.4 and 19.1 jobs/s an hour apart.
+ * previous one (its history reads, its worker's exit) and any other work have left, and the report says how quiet it
+ * was: a 1-minute load average still shows the previous design's run, so it cannot say.
  */
 export async function waitForQuietMachine(limitMs: number): Promise<{ waitedMs: number; busyCores: number }> {
   const began = Date.now();
