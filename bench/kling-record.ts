@@ -23,6 +23,26 @@ export function completionOverheads(
   });
 }
 
+/**
+ * Workflow start → its first Kling task created, for every job that has both: how long a job waited to be submitted.
+ * The overhead starts at the task's end, so this is the other half of what a caller waits beyond the generation.
+ */
+export function submitDelays(
+  jobs: readonly { readonly jobId: string; readonly startedAt: number }[],
+  tasks: readonly SimulatedTask[],
+): number[] {
+  const createdAt = new Map<string, number>();
+  for (const task of tasks) {
+    if (task.externalTaskId === undefined) continue;
+    const earlier = createdAt.get(task.externalTaskId);
+    if (earlier === undefined || task.createdAt < earlier) createdAt.set(task.externalTaskId, task.createdAt);
+  }
+  return jobs.flatMap(({ jobId, startedAt }) => {
+    const at = createdAt.get(jobId);
+    return at === undefined ? [] : [Math.max(0, at - startedAt)];
+  });
+}
+
 export interface KlingRequests {
   /** Route → requests answered (any status) ÷ jobs. */
   readonly perJob: Record<string, number>;

@@ -62,6 +62,7 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
     'worker CPU ms/job',
     'server CPU ms/job',
     'overhead s p50 / p95 / p99 / max',
+    'start → Kling task s p50 / p99',
     'history events/job',
     'workflow tasks/job',
     'history KiB/job',
@@ -85,6 +86,9 @@ function mainTable(results: readonly (ConfigurationResult | FailedConfiguration)
       fixed(result.workerCpuMsPerJob, 1),
       result.serverCpuMsPerJob === undefined ? 'n/a' : fixed(result.serverCpuMsPerJob, 1),
       `${seconds(o.p50)} / ${seconds(o.p95)} / ${seconds(o.p99)} / ${seconds(o.max)}`,
+      result.submitDelayMs === undefined || result.submitDelayMs.count === 0
+        ? 'n/a'
+        : `${seconds(result.submitDelayMs.p50)} / ${seconds(result.submitDelayMs.p99)}`,
       withShared(meanCell(result.historyEvents, 1), result.shared.events, result),
       failedTasks === 0 ? tasks : `${tasks} (${fixed(failedTasks, 2)} failed)`,
       fixed(historyBytesPerJob(result) / 1024, 1),

@@ -26,6 +26,11 @@ export interface ConfigurationResult {
   readonly serverCpuMsPerJob: number | undefined;
   /** Simulator terminal transition → workflow close, milliseconds. */
   readonly overheadMs: Distribution;
+  /**
+   * Workflow start → Kling task created, milliseconds: the wait before the generation, where the overhead is the
+   * wait after it. Absent in results recorded before 2026-12-02T17:40.
+   */
+  readonly submitDelayMs?: Distribution;
   /** Route → requests the simulator answered, per job (any status), over the whole configuration. */
   readonly klingRequestsPerJob: Readonly<Record<string, number>>;
   /** Route → HTTP status → count, for answers other than 200. */

@@ -18,6 +18,7 @@ import {
   klingRequests,
   requestKinds,
   requestsBetween,
+  submitDelays,
   terminalTimes,
 } from './kling-record.js';
 import { mapLimited } from './map-limited.js';
@@ -160,6 +161,7 @@ export async function runConfiguration(
     }
     const tasks = simulator.tasks();
     const overheads = completionOverheads(histories, terminalTimes(tasks));
+    const waitsToSubmit = submitDelays(histories, tasks);
     const counters = simulator.counters();
     const requests = klingRequests(counters, jobs);
     const clientRequests = requestsBetween(baseline.klingRequests, end.klingRequests);
@@ -184,6 +186,7 @@ export async function runConfiguration(
           ? undefined
           : ((serverCpuAfter - serverCpuBefore) * 1000) / jobs,
       overheadMs: distribution(overheads),
+      submitDelayMs: distribution(waitsToSubmit),
       klingRequestsPerJob: requests.perJob,
       klingErrors: requests.errors,
       klingClientRequestsPerJob: Object.fromEntries(

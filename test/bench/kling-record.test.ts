@@ -6,6 +6,7 @@ import {
   requestKind,
   requestKinds,
   requestsBetween,
+  submitDelays,
   terminalTimes,
 } from '../../bench/kling-record.js';
 import { createKlingClient } from '../../src/kling/client.js';
@@ -152,5 +153,25 @@ describe('jobsWithOneTask', () => {
     const done = [{ status: 'succeed' as const, at: 1 }];
     const tasks = [task('a', done), task('b', done), task('b', done), task('x', done), task(undefined, done)];
     expect(jobsWithOneTask(tasks, ['a', 'b', 'c'])).toBe(1);
+  });
+});
+
+describe('submitDelays', () => {
+  test("start → the job's first task created, by job id; a job without a task is left out", () => {
+    const delays = submitDelays(
+      [
+        { jobId: 'a', startedAt: 50 },
+        { jobId: 'b', startedAt: 180 },
+        { jobId: 'none', startedAt: 10 },
+      ],
+      [
+        task('a', [{ status: 'submitted', at: 100 }]),
+        // A second task for the same job (a duplicate create): the first one counts.
+        task('a', [{ status: 'submitted', at: 400 }]),
+        task('b', [{ status: 'submitted', at: 200 }]),
+        task(undefined, [{ status: 'submitted', at: 20 }]),
+      ],
+    );
+    expect(delays).toEqual([50, 20]);
   });
 });

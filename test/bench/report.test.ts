@@ -77,7 +77,8 @@ describe('renderSection', () => {
     const ours = cells('retry-poll');
     expect(ours.slice(0, 6)).toEqual(['retry-poll', '4', '60 (6.0)', '4', '4/4', '0.40']);
     expect(ours).toContain('0.70 / 1.10 / 1.10 / 1.10');
-    expect(ours.slice(9, 11)).toEqual(['42', '7']);
+    expect(ours[9]).toBe('0.30 / 2.50');
+    expect(ours.slice(10, 12)).toEqual(['42', '7']);
     expect(ours).toContain('100 → 150');
     expect(ours).toContain('4 / 4');
     expect(cells('sleep-loop')).toContain('100.0 (max 110)');
@@ -86,7 +87,7 @@ describe('renderSection', () => {
 
   test('a shared workflow is spread over the jobs next to their own history', () => {
     const sweep = cells('sweep | 4');
-    expect(sweep.slice(9, 12)).toEqual([
+    expect(sweep.slice(10, 13)).toEqual([
       '14 + 8.00 shared',
       '3 + 2.00 shared',
       `${((14 * 256 + 1024) / 1024).toFixed(1)}`,

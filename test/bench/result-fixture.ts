@@ -29,6 +29,7 @@ export interface Measured {
   readonly throughput?: number;
   /** Overhead samples, ms. */
   readonly overheads?: number[];
+  readonly submitDelays?: number[];
   /** Status reads by task id per job. */
   readonly gets?: number;
   /** Status reads in batches (list pages) per job. */
@@ -60,6 +61,7 @@ export function result(
     workerCpuMsPerJob: measured.workerCpu ?? 20,
     serverCpuMsPerJob: 'serverCpu' in measured ? measured.serverCpu : 30,
     overheadMs: distribution(measured.overheads ?? [500, 700, 900, 1100]),
+    submitDelayMs: distribution(measured.submitDelays ?? [200, 300, 400, 2500]),
     klingRequestsPerJob: {
       [create]: 1,
       'GET /v1/videos/text2video/{id}': gets,
